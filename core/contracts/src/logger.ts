@@ -1,0 +1,32 @@
+/**
+ * The structured-logging surface every layer writes to. It is the subset of pino's API
+ * rvoip uses, so the kernel can hand out pino child loggers while the lower layers stay
+ * free of a logging dependency.
+ */
+export interface LogFn {
+  (obj: Record<string, unknown>, msg?: string): void;
+  (msg: string): void;
+}
+
+export interface Logger {
+  trace: LogFn;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  fatal: LogFn;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+const noop: LogFn = () => undefined;
+
+/** A logger that drops everything; the default for library use without a kernel. */
+export const silentLogger: Logger = {
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  fatal: noop,
+  child: () => silentLogger,
+};

@@ -1,0 +1,143 @@
+/**
+ * Ordered header storage. Header lines are kept exactly as received (name spelling,
+ * value text, order) so that serialize(parse(x)) is stable and unknown headers pass
+ * through verbatim; lookups are case-insensitive and understand compact forms.
+ */
+export interface HeaderField {
+  /** The name as it appeared on the wire (or as the application set it). */
+  name: string;
+  /** The raw value, folding already unfolded to single spaces, surrounding LWS trimmed. */
+  value: string;
+}
+
+/** RFC 3261 7.3.3 and the registered compact forms (RFC 3841, 3515, 3892, 4474, 6665...). */
+const COMPACT: Readonly<Record<string, string>> = {
+  a: 'accept-contact',
+  b: 'referred-by',
+  c: 'content-type',
+  d: 'request-disposition',
+  e: 'content-encoding',
+  f: 'from',
+  i: 'call-id',
+  j: 'reject-contact',
+  k: 'supported',
+  l: 'content-length',
+  m: 'contact',
+  n: 'identity-info',
+  o: 'event',
+  r: 'refer-to',
+  s: 'subject',
+  t: 'to',
+  u: 'allow-events',
+  v: 'via',
+  x: 'session-expires',
+  y: 'identity',
+};
+
+/** Canonical spellings used when rvoip itself creates a header. */
+const CANONICAL: Readonly<Record<string, string>> = {
+  'call-id': 'Call-ID',
+  cseq: 'CSeq',
+  'www-authenticate': 'WWW-Authenticate',
+  'mime-version': 'MIME-Version',
+  rack: 'RAck',
+  rseq: 'RSeq',
+  'sip-etag': 'SIP-ETag',
+  'sip-if-match': 'SIP-If-Match',
+  'min-se': 'Min-SE',
+};
+
+/** Lower-case long form of a header name: `v` -> `via`, `Call-Id` -> `call-id`. */
+export function headerKey(name: string): string {
+  const lower = name.toLowerCase();
+  return COMPACT[lower] ?? lower;
+}
+
+/** The spelling rvoip writes for a header name it creates. */
+export function canonicalHeaderName(name: string): string {
+  const key = headerKey(name);
+  return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+export class SipHeaders implements Iterable<HeaderField> {
+  private readonly fields: HeaderField[];
+
+  constructor(fields: HeaderField[] = []) {
+    this.fields = fields;
+  }
+
+  /** The first value of the header, or undefined. */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    return this.fields.find((f) => headerKey(f.name) === key)?.value;
+  }
+
+  /** Every header line with this name, in order (comma lists are not split here). */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    return this.fields.filter((f) => headerKey(f.name) === key).map((f) => f.value);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** How many header lines carry this name. */
+  count(name: string): number {
+    return this.getAll(name).length;
+  }
+
+  /** Replaces every line of this header by one line (in place of the first, or appended). */
+  set(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const field = { name: idx >= 0 ? this.fields[idx]!.name : canonicalHeaderName(name), value: String(value) };
+    this.removeAll(name);
+    if (idx >= 0) this.fields.splice(Math.min(idx, this.fields.length), 0, field);
+    else this.fields.push(field);
+    return this;
+  }
+
+  append(name: string, value: string | number): this {
+    this.fields.push({ name: canonicalHeaderName(name), value: String(value) });
+    return this;
+  }
+
+  /** Inserts a line before every other line of the same header (Via, Record-Route). */
+  prepend(name: string, value: string | number): this {
+    const key = headerKey(name);
+    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const field = { name: canonicalHeaderName(name), value: String(value) };
+    if (idx >= 0) this.fields.splice(idx, 0, field);
+    else this.fields.push(field);
+    return this;
+  }
+
+  removeAll(name: string): this {
+    const key = headerKey(name);
+    for (let i = this.fields.length - 1; i >= 0; i--) {
+      if (headerKey(this.fields[i]!.name) === key) this.fields.splice(i, 1);
+    }
+    return this;
+  }
+
+  /** Removes the first line of this header; used to pop the top Via. */
+  removeFirst(name: string): this {
+    const key = headerKey(name);
+    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
+    if (idx >= 0) this.fields.splice(idx, 1);
+    return this;
+  }
+
+  clone(): SipHeaders {
+    return new SipHeaders(this.fields.map((f) => ({ ...f })));
+  }
+
+  [Symbol.iterator](): Iterator<HeaderField> {
+    return this.fields[Symbol.iterator]();
+  }
+
+  get size(): number {
+    return this.fields.length;
+  }
+}

@@ -1,0 +1,201 @@
+/**
+ * SIP requests and responses. The header lines stay raw in SipHeaders; the typed
+ * accessors parse on demand (a proxy touching Via and Route never pays for Contact).
+ * Parsed values are cached until the header is written through this message's API.
+ */
+import { SipHeaders } from './headers.js';
+import { SipHeaderError } from './errors.js';
+import type { SipUri, TelUri } from './uri.js';
+import { parseUri } from './uri.js';
+import type { NameAddr } from './name-addr.js';
+import type { Via } from './via.js';
+import type { CSeq } from './header-values.js';
+import {
+  parseCSeq,
+  parseNameAddrHeader,
+  parseNameAddrList,
+  parseTokenList,
+  parseUnsigned,
+  parseViaList,
+} from './header-values.js';
+
+export const SIP_VERSION = 'SIP/2.0';
+
+export type RequestUri = SipUri | TelUri;
+
+abstract class SipMessageBase {
+  headers: SipHeaders;
+  body: Buffer;
+  /** Only 'SIP/2.0' is ever produced; the parser rejects anything else with 505. */
+  version: string = SIP_VERSION;
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0)) {
+    this.headers = headers;
+    this.body = body;
+  }
+
+  /** Call after changing `headers` directly so typed accessors re-read them. */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  protected cached<T>(key: string, read: () => T): T {
+    if (this.cache.has(key)) return this.cache.get(key) as T;
+    const value = read();
+    this.cache.set(key, value);
+    return value;
+  }
+
+  setHeader(name: string, value: string | number): this {
+    this.headers.set(name, value);
+    this.invalidate();
+    return this;
+  }
+
+  appendHeader(name: string, value: string | number): this {
+    this.headers.append(name, value);
+    this.invalidate();
+    return this;
+  }
+
+  removeHeader(name: string): this {
+    this.headers.removeAll(name);
+    this.invalidate();
+    return this;
+  }
+
+  /** All Via values, top first (comma-joined lines split). */
+  get vias(): Via[] {
+    return this.cached('via', () => parseViaList(this.headers.getAll('via')));
+  }
+
+  get topVia(): Via | undefined {
+    return this.vias[0];
+  }
+
+  get from(): NameAddr {
+    return this.cached('from', () => parseNameAddrHeader('From', this.headers.getAll('from')));
+  }
+
+  get to(): NameAddr {
+    return this.cached('to', () => parseNameAddrHeader('To', this.headers.getAll('to')));
+  }
+
+  get callId(): string {
+    return this.cached('call-id', () => {
+      const values = this.headers.getAll('call-id');
+      if (values.length !== 1 || values[0] === '') throw missingOrRepeated('Call-ID', values.length);
+      return values[0]!;
+    });
+  }
+
+  get cseq(): CSeq {
+    return this.cached('cseq', () => parseCSeq(this.headers.getAll('cseq')));
+  }
+
+  /** Contact values; a `*` Contact (REGISTER removal) is reported by `isStarContact`. */
+  get contacts(): NameAddr[] {
+    return this.cached('contact', () => (this.isStarContact ? [] : parseNameAddrList(this.headers.getAll('contact'))));
+  }
+
+  get isStarContact(): boolean {
+    const values = this.headers.getAll('contact');
+    return values.length === 1 && values[0]!.trim() === '*';
+  }
+
+  get recordRoutes(): NameAddr[] {
+    return this.cached('record-route', () => parseNameAddrList(this.headers.getAll('record-route')));
+  }
+
+  get routes(): NameAddr[] {
+    return this.cached('route', () => parseNameAddrList(this.headers.getAll('route')));
+  }
+
+  get maxForwards(): number | undefined {
+    return this.cached('max-forwards', () => parseUnsigned('Max-Forwards', this.headers.getAll('max-forwards'), 255));
+  }
+
+  get expires(): number | undefined {
+    return this.cached('expires', () => parseUnsigned('Expires', this.headers.getAll('expires'), 0xffffffff));
+  }
+
+  get contentLength(): number | undefined {
+    return this.cached('content-length', () =>
+      parseUnsigned('Content-Length', this.headers.getAll('content-length'), 0xffffffff),
+    );
+  }
+
+  /** Media type without parameters, lower-cased (`application/sdp`), or undefined. */
+  get contentType(): string | undefined {
+    const v = this.headers.get('content-type');
+    return v === undefined ? undefined : v.split(';')[0]!.trim().toLowerCase();
+  }
+
+  get require(): string[] {
+    return this.cached('require', () => parseTokenList(this.headers.getAll('require')));
+  }
+
+  get supported(): string[] {
+    return this.cached('supported', () => parseTokenList(this.headers.getAll('supported')));
+  }
+
+  get allow(): string[] {
+    return this.cached('allow', () => parseTokenList(this.headers.getAll('allow')));
+  }
+
+  abstract get isRequest(): boolean;
+}
+
+export class SipRequest extends SipMessageBase {
+  method: string;
+  /** The Request-URI as it appeared on the wire; `uri` parses it. */
+  rawUri: string;
+
+  constructor(method: string, uri: RequestUri | string, headers?: SipHeaders, body?: Buffer) {
+    super(headers, body);
+    this.method = method;
+    this.rawUri = typeof uri === 'string' ? uri : uri.toString();
+  }
+
+  get isRequest(): true {
+    return true;
+  }
+
+  get uri(): RequestUri {
+    return this.cached('ruri:' + this.rawUri, () => parseUri(this.rawUri));
+  }
+
+  set uri(value: RequestUri) {
+    this.rawUri = value.toString();
+    this.invalidate();
+  }
+}
+
+export class SipResponse extends SipMessageBase {
+  status: number;
+  reason: string;
+
+  constructor(status: number, reason: string, headers?: SipHeaders, body?: Buffer) {
+    super(headers, body);
+    this.status = status;
+    this.reason = reason;
+  }
+
+  get isRequest(): false {
+    return false;
+  }
+}
+
+export type SipMessage = SipRequest | SipResponse;
+
+export function isRequest(msg: SipMessage): msg is SipRequest {
+  return msg.isRequest;
+}
+
+function missingOrRepeated(name: string, count: number): Error {
+  return new SipHeaderError(
+    count === 0 ? `missing ${name} header` : `${name} header appears ${count} times; exactly one is allowed`,
+    name,
+  );
+}
