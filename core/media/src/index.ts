@@ -1,0 +1,2 @@
+export * from './sdp/index.js';
+export * from './srtp/sdes.js';
