@@ -1,0 +1,318 @@
+/**
+ * The transaction layer (RFC 3261 17): creates client transactions for the TU, matches
+ * incoming messages to transactions (17.1.3, 17.2.3), opens server transactions for new
+ * requests, and hands the TU what no transaction owns: ACKs for 2xx and stray responses.
+ */
+import type { Logger } from '@rvoip/contracts';
+import { silentLogger } from '@rvoip/contracts';
+import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
+import type { AnyTransaction, TransactionContext, TransactionCounters, TransactionKind } from './base.js';
+import type { ClientTransactionHandlers } from './client-base.js';
+import { requestError, stateError } from './errors.js';
+import { InviteClientTransaction } from './invite-client.js';
+import { InviteServerTransaction } from './invite-server.js';
+import { clientKey, clientKeyForResponse, mergeKey, serverKey } from './keys.js';
+import { branchOf, toTagOf } from './message-access.js';
+import { NonInviteClientTransaction } from './non-invite-client.js';
+import { NonInviteServerTransaction } from './non-invite-server.js';
+import { createCancel, ensureBranch } from './request-builders.js';
+import type { TimerScheduler, TimerValues } from './timers.js';
+import { realScheduler, resolveTimers } from './timers.js';
+import type { TransactionSource, TransactionTarget, TransactionTransport } from './transport.js';
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
+export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
+
+export interface IncomingRequestContext {
+  /** For a CANCEL: the INVITE server transaction it cancels (9.2), when one matched. */
+  cancelTarget?: InviteServerTransaction;
+  /** 8.2.2.2: the ongoing transaction this request merges with (only without `rejectMergedRequests`). */
+  mergedWith?: ServerTransaction;
+}
+
+export type RequestHandler = (
+  tx: ServerTransaction,
+  req: SipRequest,
+  source: TransactionSource,
+  context: IncomingRequestContext,
+) => void;
+/** An ACK no Completed/Confirmed transaction absorbed: the ACK for a 2xx (13.3.1.4, RFC 6026). */
+export type AckHandler = (ack: SipRequest, source: TransactionSource, tx: InviteServerTransaction | undefined) => void;
+/** A response matching no client transaction (17.1.3), e.g. a 2xx retransmitted after Timer M. */
+export type StrayResponseHandler = (res: SipResponse, source: TransactionSource) => void;
+
+export interface TransactionLayerOptions {
+  transport: TransactionTransport;
+  /** Shorter T1/T2/T4 for tests; defaults per RFC 3261. */
+  timers?: Partial<TimerValues>;
+  scheduler?: TimerScheduler;
+  logger?: Logger;
+  /** Answer merged requests (8.2.2.2) with 482 Loop Detected instead of passing them up. */
+  rejectMergedRequests?: boolean;
+  /** Subscribe to `transport.onMessage` (default: when the transport offers it). */
+  attach?: boolean;
+}
+
+export interface TransactionStats {
+  active: Record<TransactionKind, number>;
+  retransmissionsSent: number;
+  retransmissionsAbsorbed: number;
+  timeouts: number;
+  transportErrors: number;
+  mergedRequests: number;
+  strayResponses: number;
+}
+
+export class TransactionLayer {
+  readonly timers: TimerValues;
+  private readonly transport: TransactionTransport;
+  private readonly logger: Logger;
+  private readonly ctx: TransactionContext;
+  private readonly clients = new Map<string, ClientTransaction>();
+  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly merged = new Map<string, ServerTransaction>();
+  private readonly keys = new WeakMap<AnyTransaction, { key: string; mergeKey?: string }>();
+  private readonly counters: TransactionCounters = { retransmissionsSent: 0, retransmissionsAbsorbed: 0, timeouts: 0, transportErrors: 0 };
+  private mergedRequests = 0;
+  private strayResponses = 0;
+  private requestHandlers: RequestHandler[] = [];
+  private ackHandlers: AckHandler[] = [];
+  private strayHandlers: StrayResponseHandler[] = [];
+  private readonly rejectMerged: boolean;
+  private detach: (() => void) | undefined;
+
+  constructor(opts: TransactionLayerOptions) {
+    this.transport = opts.transport;
+    this.timers = resolveTimers(opts.timers);
+    this.logger = (opts.logger ?? silentLogger).child({ component: 'sip-transaction' });
+    this.rejectMerged = opts.rejectMergedRequests ?? false;
+    this.ctx = {
+      transport: opts.transport,
+      scheduler: opts.scheduler ?? realScheduler,
+      timers: this.timers,
+      logger: this.logger,
+      counters: this.counters,
+      onTerminated: (tx) => this.forget(tx),
+    };
+    if (opts.attach !== false && typeof opts.transport.onMessage === 'function') {
+      const off = opts.transport.onMessage((msg, source) => this.receive(msg, source));
+      if (typeof off === 'function') this.detach = off as () => void;
+    }
+  }
+
+  /**
+   * Starts a client transaction. A branch is added to the top Via when missing; pass
+   * `handlers` to be sure no event is missed. ACK is not a transaction: use `sendAck`.
+   */
+  sendRequest(req: SipRequest, target?: TransactionTarget, handlers: ClientTransactionHandlers = {}): ClientTransaction {
+    if (req.method === 'ACK') throw requestError('ACK does not open a client transaction (17.1.1.3); use sendAck');
+    const branch = ensureBranch(req, target?.protocol);
+    const key = clientKey(branch, req.method);
+    if (this.clients.has(key)) throw requestError(`a client transaction with branch ${branch} and method ${req.method} already exists`);
+    const tx =
+      req.method === 'INVITE'
+        ? new InviteClientTransaction(req, branch, this.ctx)
+        : new NonInviteClientTransaction(req, branch, this.ctx);
+    this.clients.set(key, tx);
+    this.keys.set(tx, { key });
+    tx.attach(handlers);
+    tx.start(target);
+    return tx;
+  }
+
+  /** Sends an ACK for a 2xx outside any transaction (13.2.2.4), with its own branch. */
+  sendAck(ack: SipRequest, target?: TransactionTarget): Promise<TransactionTarget> {
+    if (ack.method !== 'ACK') return Promise.reject(requestError(`sendAck needs an ACK, got ${ack.method}`));
+    ensureBranch(ack, target?.protocol);
+    return this.transport.sendRequest(ack, target);
+  }
+
+  /**
+   * Cancels a pending INVITE (9.1): the CANCEL waits for a provisional response while the
+   * INVITE is still Calling, and goes to the INVITE's own target.
+   */
+  cancel(invite: InviteClientTransaction, handlers: ClientTransactionHandlers = {}): Promise<NonInviteClientTransaction> {
+    const state = invite.state;
+    if (state !== 'Calling' && state !== 'Proceeding') {
+      return Promise.reject(stateError(`INVITE ${invite.branch} is ${state}; only a pending INVITE can be cancelled`));
+    }
+    return new Promise((resolve, reject) => {
+      const go = () => {
+        invite.off('provisional', go);
+        invite.off('terminated', giveUp);
+        try {
+          const tx = this.sendRequest(createCancel(invite.request), invite.target, handlers);
+          resolve(tx as NonInviteClientTransaction);
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      };
+      const giveUp = () => {
+        invite.off('provisional', go);
+        reject(stateError(`INVITE ${invite.branch} ended before a provisional response allowed CANCEL`));
+      };
+      if (state === 'Proceeding') go();
+      else invite.on('provisional', go).on('terminated', giveUp);
+    });
+  }
+
+  onRequest(handler: RequestHandler): () => void {
+    this.requestHandlers.push(handler);
+    return () => (this.requestHandlers = this.requestHandlers.filter((h) => h !== handler));
+  }
+
+  onAck(handler: AckHandler): () => void {
+    this.ackHandlers.push(handler);
+    return () => (this.ackHandlers = this.ackHandlers.filter((h) => h !== handler));
+  }
+
+  onStrayResponse(handler: StrayResponseHandler): () => void {
+    this.strayHandlers.push(handler);
+    return () => (this.strayHandlers = this.strayHandlers.filter((h) => h !== handler));
+  }
+
+  /** Entry point for every message the transport parsed. */
+  receive(msg: SipMessage, source: TransactionSource): void {
+    try {
+      if (msg.isRequest) this.receiveRequest(msg, source);
+      else this.receiveResponse(msg, source);
+    } catch (err) {
+      // A message whose Via/CSeq cannot be read matches nothing and is unusable (8.1.3.1, 16.3).
+      this.logger.warn({ err, remote: `${source.remoteAddress}:${source.remotePort}` }, 'dropped unmatchable message');
+    }
+  }
+
+  private receiveResponse(res: SipResponse, source: TransactionSource): void {
+    const key = clientKeyForResponse(res);
+    const tx = key === undefined ? undefined : this.clients.get(key);
+    if (tx) {
+      tx.receiveResponse(res);
+      return;
+    }
+    this.strayResponses++;
+    this.deliver(this.strayHandlers, (h) => h(res, source), 'stray response');
+  }
+
+  private receiveRequest(req: SipRequest, source: TransactionSource): void {
+    const key = serverKey(req);
+    if (key === undefined) throw requestError(`${req.method} ${req.rawUri} has no Via`);
+    const existing = this.servers.get(key);
+    if (req.method === 'ACK') {
+      this.receiveAck(req, source, existing);
+      return;
+    }
+    if (existing) {
+      existing.receiveRequest(req, source);
+      return;
+    }
+    const original = this.findMerged(req);
+    if (original && this.rejectMerged) {
+      this.mergedRequests++;
+      const tx = this.openServer(req, key, source, false);
+      tx.respond(tx.createResponse(482, 'Loop Detected'));
+      return;
+    }
+    if (original) this.mergedRequests++;
+    const tx = this.openServer(req, key, source, true);
+    const context: IncomingRequestContext = original ? { mergedWith: original } : {};
+    if (req.method === 'CANCEL') {
+      const inviteKey = serverKey(req, 'INVITE');
+      const invite = inviteKey === undefined ? undefined : this.servers.get(inviteKey);
+      if (invite instanceof InviteServerTransaction) {
+        context.cancelTarget = invite;
+        invite.markCancelled();
+        invite.notify('cancel', req, source);
+      }
+    }
+    this.deliver(this.requestHandlers, (h) => h(tx, req, source, context), 'request');
+  }
+
+  private receiveAck(ack: SipRequest, source: TransactionSource, tx: ServerTransaction | undefined): void {
+    if (tx instanceof InviteServerTransaction && this.ackMatches(ack, tx)) {
+      const wasAccepted = tx.state === 'Accepted';
+      tx.receiveRequest(ack, source);
+      if (!wasAccepted) return;
+      this.deliver(this.ackHandlers, (h) => h(ack, source, tx), 'ACK');
+      return;
+    }
+    this.deliver(this.ackHandlers, (h) => h(ack, source, undefined), 'ACK');
+  }
+
+  /** RFC 2543 ACKs also need the To tag of the response they acknowledge (17.2.3). */
+  private ackMatches(ack: SipRequest, tx: InviteServerTransaction): boolean {
+    if (branchOf(ack.topVia)?.startsWith('z9hG4bK')) return true;
+    const sent = tx.lastResponse;
+    return sent !== undefined && toTagOf(sent) === toTagOf(ack);
+  }
+
+  /** 8.2.2.2: a request without To tag that matches an ongoing transaction's From tag, Call-ID, CSeq. */
+  isMergedRequest(req: SipRequest): boolean {
+    return this.findMerged(req) !== undefined;
+  }
+
+  private findMerged(req: SipRequest): ServerTransaction | undefined {
+    const key = mergeKey(req);
+    const tx = key === undefined ? undefined : this.merged.get(key);
+    return tx && !tx.terminated && serverKey(req) !== this.keys.get(tx)?.key ? tx : undefined;
+  }
+
+  private openServer(req: SipRequest, key: string, source: TransactionSource, trackMerge: boolean): ServerTransaction {
+    const branch = branchOf(req.topVia) ?? '';
+    const tx =
+      req.method === 'INVITE'
+        ? new InviteServerTransaction(req, branch, source, this.ctx)
+        : new NonInviteServerTransaction(req, branch, source, this.ctx);
+    this.servers.set(key, tx);
+    const mk = trackMerge ? mergeKey(req) : undefined;
+    if (mk !== undefined && !this.merged.has(mk)) this.merged.set(mk, tx);
+    this.keys.set(tx, { key, mergeKey: mk });
+    return tx;
+  }
+
+  private forget(tx: AnyTransaction): void {
+    const entry = this.keys.get(tx);
+    if (!entry) return;
+    const map: Map<string, AnyTransaction> = tx.kind.endsWith('client') ? this.clients : this.servers;
+    if (map.get(entry.key) === tx) map.delete(entry.key);
+    if (entry.mergeKey !== undefined && this.merged.get(entry.mergeKey) === tx) this.merged.delete(entry.mergeKey);
+  }
+
+  private deliver<H>(handlers: H[], call: (h: H) => void, what: string): void {
+    for (const h of [...handlers]) {
+      try {
+        call(h);
+      } catch (err) {
+        this.logger.error({ err }, `TU ${what} handler threw`);
+      }
+    }
+  }
+
+  findClient(branch: string, method: string): ClientTransaction | undefined {
+    return this.clients.get(clientKey(branch, method));
+  }
+
+  /** The server transaction a request would match (ACK finds its INVITE). */
+  findServer(req: SipRequest, asMethod?: string): ServerTransaction | undefined {
+    const key = serverKey(req, asMethod);
+    return key === undefined ? undefined : this.servers.get(key);
+  }
+
+  /** Map sizes, for leak checks: all zero once every transaction terminated. */
+  get sizes(): { clients: number; servers: number; merged: number } {
+    return { clients: this.clients.size, servers: this.servers.size, merged: this.merged.size };
+  }
+
+  stats(): TransactionStats {
+    const active: Record<TransactionKind, number> = { 'invite-client': 0, 'non-invite-client': 0, 'invite-server': 0, 'non-invite-server': 0 };
+    for (const tx of this.clients.values()) active[tx.kind]++;
+    for (const tx of this.servers.values()) active[tx.kind]++;
+    return { active, ...this.counters, mergedRequests: this.mergedRequests, strayResponses: this.strayResponses };
+  }
+
+  /** Terminates every transaction (reason `closed`) and stops listening to the transport. */
+  close(): void {
+    this.detach?.();
+    this.detach = undefined;
+    for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate('closed');
+  }
+}

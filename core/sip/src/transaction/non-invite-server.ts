@@ -1,0 +1,48 @@
+/**
+ * Non-INVITE server transaction: RFC 3261 17.2.2.
+ *
+ *   Trying --1xx--> Proceeding --200-699--> Completed --Timer J--> Terminated
+ *      +-----------200-699--------------------^
+ *
+ * Request retransmissions are absorbed in Trying and answered with the latest provisional
+ * (Proceeding) or the final (Completed). Timer J (64*T1, zero on reliable transports)
+ * keeps the final around for those retransmissions.
+ */
+import type { SipRequest, SipResponse } from '../message/message.js';
+import type { TransactionContext } from './base.js';
+import { ServerTransactionBase } from './server-base.js';
+import type { TransactionSource } from './transport.js';
+
+export type NonInviteServerState = 'Trying' | 'Proceeding' | 'Completed';
+
+export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteServerState> {
+  readonly kind = 'non-invite-server' as const;
+
+  constructor(request: SipRequest, branch: string, source: TransactionSource, ctx: TransactionContext) {
+    super(request, branch, 'Trying', source, ctx);
+  }
+
+  respond(res: SipResponse): void {
+    this.checkResponse(res);
+    const state = this.state;
+    if (state !== 'Trying' && state !== 'Proceeding') this.rejectInState(res);
+    if (res.status < 200) {
+      this.lastProvisional = res;
+      this.setState('Proceeding');
+      this.send(res, false);
+      return;
+    }
+    this.lastFinal = res;
+    this.setState('Completed');
+    this.send(res, false);
+    if (!this.terminated) this.terminateAfter('J', this.reliable ? 0 : 64 * this.ctx.timers.T1);
+  }
+
+  receiveRequest(_req: SipRequest, _source: TransactionSource): void {
+    const state = this.state;
+    if (state === 'Terminated') return;
+    this.absorb();
+    if (state === 'Proceeding' && this.lastProvisional) this.send(this.lastProvisional, true);
+    else if (state === 'Completed' && this.lastFinal) this.send(this.lastFinal, true);
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * The narrow slice of a transport the transaction layer needs. `TransportLayer` from
+ * ../transport satisfies it structurally; tests may plug in anything with this shape.
+ */
+import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
+
+/** Where a request went; handed back to `sendRequest` so retransmissions follow it. */
+export interface TransactionTarget {
+  /** Lower-case transport name: udp, tcp, tls, ws, wss. */
+  protocol: string;
+  host: string;
+  port: number;
+}
+
+/** Where a request came from; handed back to `sendResponse` (RFC 3261 18.2.2). */
+export interface TransactionSource {
+  protocol: string;
+  remoteAddress: string;
+  remotePort: number;
+  localAddress?: string;
+  localPort?: number;
+  connectionId?: string;
+}
+
+export type TransportMessageHandler = (msg: SipMessage, source: TransactionSource) => void;
+
+export interface TransactionTransport {
+  /** Sends (resolving the target when absent), fills the top Via sent-by, rejects on failure. */
+  sendRequest(req: SipRequest, target?: TransactionTarget): Promise<TransactionTarget>;
+  /** Routes by the top Via (or the source connection) and rejects on failure. */
+  sendResponse(res: SipResponse, source?: TransactionSource): Promise<void>;
+  /** Optional: reliability per protocol; absent means "everything but UDP is reliable". */
+  isReliable?(protocol: string): boolean;
+  /** Optional: lets the layer subscribe itself; may return an unsubscribe function. */
+  onMessage?(handler: TransportMessageHandler): unknown;
+}
+
+/** RFC 3261 18: only UDP lacks delivery guarantees among the SIP transports. */
+export function transportIsReliable(transport: TransactionTransport, protocol: string): boolean {
+  if (typeof transport.isReliable === 'function') return transport.isReliable(protocol);
+  return protocol.toLowerCase() !== 'udp';
+}
