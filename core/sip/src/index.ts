@@ -1,1 +1,2 @@
+export * from './message/index.js';
 export * from './transaction/index.js';

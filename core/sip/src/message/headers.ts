@@ -50,7 +50,7 @@ const CANONICAL: Readonly<Record<string, string>> = {
 /** Lower-case long form of a header name: `v` -> `via`, `Call-Id` -> `call-id`. */
 export function headerKey(name: string): string {
   const lower = name.toLowerCase();
-  return COMPACT[lower] ?? lower;
+  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
 }
 
 /** The spelling rvoip writes for a header name it creates. */
@@ -61,76 +61,105 @@ export function canonicalHeaderName(name: string): string {
 
 export class SipHeaders implements Iterable<HeaderField> {
   private readonly fields: HeaderField[];
+  /** headerKey() of each field, computed once: lookups are on the hot path. */
+  private readonly keys: string[];
 
-  constructor(fields: HeaderField[] = []) {
+  constructor(fields: HeaderField[] = [], keys?: string[]) {
     this.fields = fields;
+    this.keys = keys && keys.length === fields.length ? keys : fields.map((f) => headerKey(f.name));
   }
 
   /** The first value of the header, or undefined. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
-    return this.fields.find((f) => headerKey(f.name) === key)?.value;
+    const idx = this.keys.indexOf(headerKey(name));
+    return idx < 0 ? undefined : this.fields[idx]!.value;
   }
 
   /** Every header line with this name, in order (comma lists are not split here). */
   getAll(name: string): string[] {
     const key = headerKey(name);
-    return this.fields.filter((f) => headerKey(f.name) === key).map((f) => f.value);
+    const out: string[] = [];
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) out.push(this.fields[i]!.value);
+    return out;
   }
 
   has(name: string): boolean {
-    return this.get(name) !== undefined;
+    return this.keys.indexOf(headerKey(name)) >= 0;
   }
 
   /** How many header lines carry this name. */
   count(name: string): number {
-    return this.getAll(name).length;
+    const key = headerKey(name);
+    let n = 0;
+    for (const k of this.keys) if (k === key) n++;
+    return n;
   }
 
   /** Replaces every line of this header by one line (in place of the first, or appended). */
   set(name: string, value: string | number): this {
     const key = headerKey(name);
-    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const idx = this.keys.indexOf(key);
     const field = { name: idx >= 0 ? this.fields[idx]!.name : canonicalHeaderName(name), value: String(value) };
     this.removeAll(name);
-    if (idx >= 0) this.fields.splice(Math.min(idx, this.fields.length), 0, field);
-    else this.fields.push(field);
+    if (idx >= 0) {
+      const at = Math.min(idx, this.fields.length);
+      this.fields.splice(at, 0, field);
+      this.keys.splice(at, 0, key);
+    } else {
+      this.fields.push(field);
+      this.keys.push(key);
+    }
     return this;
   }
 
   append(name: string, value: string | number): this {
     this.fields.push({ name: canonicalHeaderName(name), value: String(value) });
+    this.keys.push(headerKey(name));
     return this;
   }
 
   /** Inserts a line before every other line of the same header (Via, Record-Route). */
   prepend(name: string, value: string | number): this {
     const key = headerKey(name);
-    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
+    const idx = this.keys.indexOf(key);
     const field = { name: canonicalHeaderName(name), value: String(value) };
-    if (idx >= 0) this.fields.splice(idx, 0, field);
-    else this.fields.push(field);
+    if (idx >= 0) {
+      this.fields.splice(idx, 0, field);
+      this.keys.splice(idx, 0, key);
+    } else {
+      this.fields.push(field);
+      this.keys.push(key);
+    }
     return this;
   }
 
   removeAll(name: string): this {
     const key = headerKey(name);
     for (let i = this.fields.length - 1; i >= 0; i--) {
-      if (headerKey(this.fields[i]!.name) === key) this.fields.splice(i, 1);
+      if (this.keys[i] === key) {
+        this.fields.splice(i, 1);
+        this.keys.splice(i, 1);
+      }
     }
     return this;
   }
 
   /** Removes the first line of this header; used to pop the top Via. */
   removeFirst(name: string): this {
-    const key = headerKey(name);
-    const idx = this.fields.findIndex((f) => headerKey(f.name) === key);
-    if (idx >= 0) this.fields.splice(idx, 1);
+    const idx = this.keys.indexOf(headerKey(name));
+    if (idx >= 0) {
+      this.fields.splice(idx, 1);
+      this.keys.splice(idx, 1);
+    }
     return this;
   }
 
   clone(): SipHeaders {
-    return new SipHeaders(this.fields.map((f) => ({ ...f })));
+    return new SipHeaders(
+      this.fields.map((f) => ({ ...f })),
+      this.keys.slice(),
+    );
   }
 
   [Symbol.iterator](): Iterator<HeaderField> {

@@ -9,8 +9,27 @@ import type { SipUri, TelUri } from './uri.js';
 import { parseUri } from './uri.js';
 import type { NameAddr } from './name-addr.js';
 import type { Via } from './via.js';
-import type { CSeq } from './header-values.js';
+import type {
+  AuthHeader,
+  CSeq,
+  EventHeader,
+  RAck,
+  ReasonValue,
+  Replaces,
+  RetryAfter,
+  SessionExpires,
+  SubscriptionState,
+} from './header-values.js';
 import {
+  parseAuthList,
+  parseEvent,
+  parseMinSE,
+  parseRAck,
+  parseReason,
+  parseReplaces,
+  parseRetryAfter,
+  parseSessionExpires,
+  parseSubscriptionState,
   parseCSeq,
   parseNameAddrHeader,
   parseNameAddrList,
@@ -28,7 +47,8 @@ abstract class SipMessageBase {
   body: Buffer;
   /** Only 'SIP/2.0' is ever produced; the parser rejects anything else with 505. */
   version: string = SIP_VERSION;
-  private readonly cache = new Map<string, unknown>();
+  /** Created on first use: most messages on a proxy path read only a few headers. */
+  private cache: Map<string, unknown> | undefined;
 
   constructor(headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0)) {
     this.headers = headers;
@@ -37,13 +57,15 @@ abstract class SipMessageBase {
 
   /** Call after changing `headers` directly so typed accessors re-read them. */
   invalidate(): void {
-    this.cache.clear();
+    this.cache = undefined;
   }
 
   protected cached<T>(key: string, read: () => T): T {
-    if (this.cache.has(key)) return this.cache.get(key) as T;
+    let cache = this.cache;
+    if (cache === undefined) cache = this.cache = new Map();
+    else if (cache.has(key)) return cache.get(key) as T;
     const value = read();
-    this.cache.set(key, value);
+    cache.set(key, value);
     return value;
   }
 
@@ -96,7 +118,9 @@ abstract class SipMessageBase {
 
   /** Contact values; a `*` Contact (REGISTER removal) is reported by `isStarContact`. */
   get contacts(): NameAddr[] {
-    return this.cached('contact', () => (this.isStarContact ? [] : parseNameAddrList(this.headers.getAll('contact'))));
+    return this.cached('contact', () =>
+      this.isStarContact ? [] : parseNameAddrList(this.headers.getAll('contact'), 'Contact'),
+    );
   }
 
   get isStarContact(): boolean {
@@ -105,11 +129,11 @@ abstract class SipMessageBase {
   }
 
   get recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => parseNameAddrList(this.headers.getAll('record-route')));
+    return this.cached('record-route', () => parseNameAddrList(this.headers.getAll('record-route'), 'Record-Route'));
   }
 
   get routes(): NameAddr[] {
-    return this.cached('route', () => parseNameAddrList(this.headers.getAll('route')));
+    return this.cached('route', () => parseNameAddrList(this.headers.getAll('route'), 'Route'));
   }
 
   get maxForwards(): number | undefined {
@@ -133,15 +157,98 @@ abstract class SipMessageBase {
   }
 
   get require(): string[] {
-    return this.cached('require', () => parseTokenList(this.headers.getAll('require')));
+    return this.cached('require', () => parseTokenList(this.headers.getAll('require'), 'Require'));
   }
 
   get supported(): string[] {
-    return this.cached('supported', () => parseTokenList(this.headers.getAll('supported')));
+    return this.cached('supported', () => parseTokenList(this.headers.getAll('supported'), 'Supported'));
   }
 
   get allow(): string[] {
-    return this.cached('allow', () => parseTokenList(this.headers.getAll('allow')));
+    return this.cached('allow', () => parseTokenList(this.headers.getAll('allow'), 'Allow'));
+  }
+
+  get unsupported(): string[] {
+    return this.cached('unsupported', () => parseTokenList(this.headers.getAll('unsupported'), 'Unsupported'));
+  }
+
+  get proxyRequire(): string[] {
+    return this.cached('proxy-require', () => parseTokenList(this.headers.getAll('proxy-require'), 'Proxy-Require'));
+  }
+
+  get authorization(): AuthHeader[] {
+    return this.cached('authorization', () => parseAuthList(this.headers.getAll('authorization'), 'Authorization'));
+  }
+
+  get proxyAuthorization(): AuthHeader[] {
+    return this.cached('proxy-authorization', () =>
+      parseAuthList(this.headers.getAll('proxy-authorization'), 'Proxy-Authorization'),
+    );
+  }
+
+  get wwwAuthenticate(): AuthHeader[] {
+    return this.cached('www-authenticate', () =>
+      parseAuthList(this.headers.getAll('www-authenticate'), 'WWW-Authenticate'),
+    );
+  }
+
+  get proxyAuthenticate(): AuthHeader[] {
+    return this.cached('proxy-authenticate', () =>
+      parseAuthList(this.headers.getAll('proxy-authenticate'), 'Proxy-Authenticate'),
+    );
+  }
+
+  get event(): EventHeader | undefined {
+    return this.optional('event', parseEvent);
+  }
+
+  get subscriptionState(): SubscriptionState | undefined {
+    return this.optional('subscription-state', parseSubscriptionState);
+  }
+
+  get referTo(): NameAddr | undefined {
+    return this.optional('refer-to', (l) => parseNameAddrHeader('Refer-To', l));
+  }
+
+  get referredBy(): NameAddr | undefined {
+    return this.optional('referred-by', (l) => parseNameAddrHeader('Referred-By', l));
+  }
+
+  get replaces(): Replaces | undefined {
+    return this.optional('replaces', parseReplaces);
+  }
+
+  get rseq(): number | undefined {
+    return this.cached('rseq', () => parseUnsigned('RSeq', this.headers.getAll('rseq'), 0xffffffff));
+  }
+
+  get rack(): RAck | undefined {
+    return this.optional('rack', parseRAck);
+  }
+
+  get sessionExpires(): SessionExpires | undefined {
+    return this.optional('session-expires', parseSessionExpires);
+  }
+
+  get minSE(): number | undefined {
+    return this.optional('min-se', parseMinSE);
+  }
+
+  /** Reason values (RFC 3326), in order; empty when absent. */
+  get reasons(): ReasonValue[] {
+    return this.cached('reason', () => parseReason(this.headers.getAll('reason')));
+  }
+
+  get retryAfter(): RetryAfter | undefined {
+    return this.optional('retry-after', parseRetryAfter);
+  }
+
+  /** A typed single-value header parsed on demand; undefined when the header is absent. */
+  private optional<T>(key: string, parse: (lines: string[]) => T): T | undefined {
+    return this.cached(key, () => {
+      const lines = this.headers.getAll(key);
+      return lines.length === 0 ? undefined : parse(lines);
+    });
   }
 
   abstract get isRequest(): boolean;

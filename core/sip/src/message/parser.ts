@@ -1,0 +1,239 @@
+/**
+ * Datagram-level SIP parser: start line, raw header lines (unfolded), body framed by
+ * Content-Length. Typed headers stay unparsed until read (message.ts), except what the
+ * transport needs to frame and answer: Content-Length, the Request-URI and CSeq.
+ * Every failure is a SipParseError whose `status` is the response to send (0: drop).
+ */
+import { isUtf8 } from 'node:buffer';
+import { SipParseError } from './errors.js';
+import type { HeaderField } from './headers.js';
+import { SipHeaders, headerKey } from './headers.js';
+import type { SipMessage } from './message.js';
+import { SipRequest, SipResponse } from './message.js';
+import { TOKEN, parseDigits, trimWs } from './lex.js';
+import { validateMessage } from './validate.js';
+
+/** Largest message accepted by default: the largest UDP payload. */
+export const DEFAULT_MAX_MESSAGE_SIZE = 65535;
+
+export interface ParseOptions {
+  /** Messages larger than this are refused with 413 (default 65535 bytes). */
+  maxSize?: number;
+  /** The buffer was framed by a stream transport: Content-Length is mandatory. */
+  stream?: boolean;
+  /** Also check the mandatory headers and their grammar (validateMessage) before returning. */
+  validate?: boolean;
+}
+
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const NON_ASCII = /[\x80-\xff]/;
+const VERSION_SHAPE = /^SIP\/[0-9]+\.[0-9]+$/i;
+
+function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
+  return new SipParseError(message, { status, reason, fatal });
+}
+
+/** Index after any CRLF / LF run (RFC 3261 7.5: ignore CRLFs before the start line). */
+export function skipLeadingCrlf(buf: Buffer, from = 0): number {
+  let p = from;
+  while (p < buf.length && (buf[p] === 13 || buf[p] === 10)) p++;
+  return p;
+}
+
+/**
+ * Locates the empty line ending the header section. Returns [end of the header text,
+ * start of the body] or null when the buffer does not contain it yet.
+ */
+export function findHeaderEnd(buf: Buffer, from: number): [number, number] | null {
+  const firstNl = buf.indexOf(10, from);
+  if (firstNl < 0) return null;
+  if (firstNl > from && buf[firstNl - 1] === 13) {
+    const i = buf.indexOf(CRLFCRLF, from);
+    if (i >= 0) return [i + 2, i + 4];
+  }
+  // Bare-LF line ends (tolerated): look for LF (CR) LF.
+  for (let nl = firstNl; nl >= 0; nl = buf.indexOf(10, nl + 1)) {
+    if (buf[nl + 1] === 10) return [nl + 1, nl + 2];
+    if (buf[nl + 1] === 13 && buf[nl + 2] === 10) return [nl + 1, nl + 3];
+  }
+  return null;
+}
+
+/** Decodes the header section: Latin-1 when ASCII (fast), UTF-8 when valid, else Latin-1. */
+function decodeHead(buf: Buffer, start: number, end: number): string {
+  const s = buf.toString('latin1', start, end);
+  if (!NON_ASCII.test(s)) return s;
+  return isUtf8(buf.subarray(start, end)) ? buf.toString('utf8', start, end) : s;
+}
+
+interface Lines {
+  fields: HeaderField[];
+  keys: string[];
+  firstLine: string;
+}
+
+/** Splits the header text into the start line and unfolded header fields. */
+export function splitHeaderLines(s: string): Lines {
+  const fields: HeaderField[] = [];
+  const keys: string[] = [];
+  let pos = 0;
+  let firstLine: string | null = null;
+  const len = s.length;
+  while (pos < len) {
+    let eol = s.indexOf('\n', pos);
+    if (eol < 0) eol = len;
+    const lineEnd = eol > pos && s.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    if (firstLine === null) {
+      firstLine = s.slice(pos, lineEnd);
+    } else {
+      const c = s.charCodeAt(pos);
+      if (c === 32 || c === 9) {
+        // Folded continuation: LWS is equivalent to one SP.
+        const last = fields[fields.length - 1];
+        if (last === undefined) throw fail('header section starts with a continuation line');
+        const more = trimWs(s.slice(pos, lineEnd));
+        if (more.length > 0) last.value = last.value.length > 0 ? last.value + ' ' + more : more;
+      } else if (lineEnd > pos) {
+        const colon = s.indexOf(':', pos);
+        if (colon < 0 || colon > lineEnd) throw fail(`header line without ':': "${s.slice(pos, lineEnd)}"`);
+        let ne = colon;
+        while (ne > pos && (s.charCodeAt(ne - 1) === 32 || s.charCodeAt(ne - 1) === 9)) ne--;
+        if (ne === pos) throw fail('header line with an empty name');
+        for (let i = pos; i < ne; i++) {
+          const ch = s.charCodeAt(i);
+          if (ch >= 256 || TOKEN[ch] !== 1) throw fail(`bad header name "${s.slice(pos, ne)}"`);
+        }
+        const name = s.slice(pos, ne);
+        fields.push({ name, value: trimWs(s.slice(colon + 1, lineEnd)) });
+        keys.push(headerKey(name));
+      } else {
+        throw fail('empty line inside the header section');
+      }
+    }
+    pos = eol + 1;
+  }
+  return { fields, keys, firstLine: firstLine ?? '' };
+}
+
+/**
+ * The body length announced by Content-Length, undefined when absent. Negative,
+ * non-numeric or disagreeing duplicate values are errors (fatal on a stream).
+ */
+export function contentLengthOf(fields: readonly HeaderField[], keys: readonly string[], fatal: boolean): number | undefined {
+  let length: number | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== 'content-length') continue;
+    const raw = trimWs(fields[i]!.value);
+    const n = parseDigits(raw, 0xffffffff);
+    if (n < 0) throw fail(`bad Content-Length "${raw}"`, 400, 'Bad Request', fatal);
+    if (length !== undefined && length !== n) {
+      throw fail(`Content-Length headers disagree (${length} and ${n})`, 400, 'Bad Request', fatal);
+    }
+    length = n;
+  }
+  return length;
+}
+
+function parseRequestLine(line: string, headers: SipHeaders): SipRequest {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 < 0) throw fail(`malformed Request-Line "${line}"`);
+  const version = line.slice(sp2 + 1);
+  if (version.length !== 7 || version.toUpperCase() !== 'SIP/2.0') {
+    if (VERSION_SHAPE.test(version)) throw fail(`SIP version ${version} not supported`, 505, 'Version Not Supported');
+    throw fail(`malformed SIP-Version "${version}" in the Request-Line`);
+  }
+  for (let i = 0; i < sp1; i++) {
+    const c = line.charCodeAt(i);
+    if (c >= 256 || TOKEN[c] !== 1) throw fail(`bad method in Request-Line "${line}"`);
+  }
+  const rawUri = line.slice(sp1 + 1, sp2);
+  if (rawUri.length === 0) throw fail('empty Request-URI');
+  for (let i = 0; i < rawUri.length; i++) {
+    const c = rawUri.charCodeAt(i);
+    if (c <= 32 || c >= 127 || c === 60 || c === 62 || c === 34) throw fail(`bad character in Request-URI "${rawUri}"`);
+  }
+  const req = new SipRequest(line.slice(0, sp1), rawUri, headers);
+  // Parsed now: an unknown scheme is answered 416, a malformed URI 400.
+  const uri = req.uri;
+  if (uri.scheme !== 'tel' && uri.headers.length > 0) {
+    throw fail(`Request-URI must not carry headers: "${rawUri}"`);
+  }
+  return req;
+}
+
+function parseStatusLine(line: string, headers: SipHeaders): SipResponse {
+  const sp1 = line.indexOf(' ');
+  if (sp1 < 0 || line.slice(0, sp1).toUpperCase() !== 'SIP/2.0') throw fail(`malformed Status-Line "${line}"`);
+  let sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp2 < 0) sp2 = line.length;
+  const status = sp2 - sp1 - 1 === 3 ? parseDigits(line.slice(sp1 + 1, sp2), 699) : -1;
+  if (status < 100) throw fail(`bad status code in "${line}"`);
+  return new SipResponse(status, line.slice(sp2 + 1), headers);
+}
+
+function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolean }): SipMessage {
+  const maxSize = opts.maxSize ?? DEFAULT_MAX_MESSAGE_SIZE;
+  const start = skipLeadingCrlf(buf);
+  if (start >= buf.length) throw fail('keep-alive or empty datagram', 0, 'Empty');
+  isResponse.value =
+    buf[start] === 83 && buf[start + 1] === 73 && buf[start + 2] === 80 && buf[start + 3] === 47; // "SIP/"
+  if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
+  const ends = findHeaderEnd(buf, start);
+  if (ends === null) throw fail('no empty line ends the header section');
+  const { fields, keys, firstLine } = splitHeaderLines(decodeHead(buf, start, ends[0]));
+  const headers = new SipHeaders(fields, keys);
+  const msg = isResponse.value ? parseStatusLine(firstLine, headers) : parseRequestLine(firstLine, headers);
+
+  const length = contentLengthOf(fields, keys, opts.stream === true);
+  const bodyStart = ends[1];
+  if (length === undefined) {
+    if (opts.stream) throw fail('Content-Length is mandatory on a stream transport', 400, 'Bad Request', true);
+    msg.body = buf.subarray(bodyStart);
+  } else {
+    if (bodyStart + length > buf.length) {
+      throw fail(`Content-Length ${length} exceeds the ${buf.length - bodyStart} body bytes received`);
+    }
+    // Bytes after the body are discarded (RFC 3261 18.3; RFC 4475 dblreq).
+    msg.body = buf.subarray(bodyStart, bodyStart + length);
+  }
+
+  let cseqCount = 0;
+  for (const k of keys) if (k === 'cseq') cseqCount++;
+  // A single CSeq is checked now (range, and method for requests); a missing or repeated
+  // one surfaces, like every other single-value header, when read or validated.
+  if (cseqCount === 1) {
+    const cseq = msg.cseq;
+    if (msg instanceof SipRequest && cseq.method !== msg.method) {
+      throw fail(`CSeq method ${cseq.method} does not match the request method ${msg.method}`);
+    }
+  }
+  if (opts.validate) validateMessage(msg);
+  return msg;
+}
+
+/**
+ * Parses one SIP message from a datagram (or a buffer framed by StreamFramer). Throws
+ * only SipParseError; for responses its status is always 0 (drop: nothing to answer).
+ */
+export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
+  const isResponse = { value: false };
+  try {
+    return parseInner(buf, opts, isResponse);
+  } catch (e) {
+    if (!(e instanceof SipParseError)) {
+      // A bug in a typed parser must still not escape as something else.
+      throw new SipParseError(`unparseable message: ${(e as Error).message}`, { details: { cause: String(e), internal: true } });
+    }
+    if (isResponse.value && e.status !== 0) {
+      throw new SipParseError(e.message, {
+        status: 0,
+        reason: 'Dropped',
+        code: e.code,
+        fatal: e.fatal,
+        details: { ...e.details, wouldAnswer: e.status },
+      });
+    }
+    throw e;
+  }
+}

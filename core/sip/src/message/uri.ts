@@ -1,0 +1,325 @@
+/**
+ * SIP/SIPS (RFC 3261 19.1), tel (RFC 3966) and opaque absolute URIs. Text is kept as
+ * received: %HEX escapes stay escaped in every field (so `%00` can never truncate
+ * anything and nothing is decoded twice); comparisons unescape where 19.1.4 says so.
+ */
+import { SipParseError } from './errors.js';
+import { ALNUM_TABLE, checkEscapes, unescapeUri } from './uri-chars.js';
+import { USER_CHARS, PASSWORD_CHARS, PARAM_CHARS, HEADER_CHARS, TEL_CHARS } from './uri-chars.js';
+import { HOST, parseDigits } from './lex.js';
+
+export { unescapeUri } from './uri-chars.js';
+
+function bad(text: string, why: string): SipParseError {
+  return new SipParseError(`malformed URI "${text}": ${why}`, { code: 'RVOIP_ERR_SIP_URI', details: { uri: text } });
+}
+
+function checkChars(text: string, part: string, from: number, to: number, allowed: Uint8Array, what: string): void {
+  for (let i = from; i < to; i++) {
+    const c = part.charCodeAt(i);
+    if (c >= 128 || allowed[c] !== 1) throw bad(text, `character '${part[i]}' not allowed in the ${what}`);
+  }
+  if (!checkEscapes(part, from, to)) throw bad(text, `bad %HEX escape in the ${what}`);
+}
+
+export class SipUri {
+  scheme: 'sip' | 'sips';
+  user?: string;
+  password?: string;
+  /** Lower-case is not forced: hosts compare case-insensitively. IPv6 keeps its brackets. */
+  host: string;
+  port?: number;
+  /** Lower-cased names -> raw value (escapes kept) or null for a flag such as `lr`. */
+  params: Map<string, string | null>;
+  /** `?name=value&...` pairs, raw. */
+  headers: Array<[string, string]>;
+
+  constructor(init: {
+    scheme?: 'sip' | 'sips';
+    user?: string;
+    password?: string;
+    host: string;
+    port?: number;
+    params?: Map<string, string | null> | Record<string, string | null>;
+    headers?: Array<[string, string]>;
+  }) {
+    this.scheme = init.scheme ?? 'sip';
+    if (init.user !== undefined) this.user = init.user;
+    if (init.password !== undefined) this.password = init.password;
+    this.host = init.host;
+    if (init.port !== undefined) this.port = init.port;
+    const p = init.params;
+    this.params = p instanceof Map ? new Map(p) : new Map(Object.entries(p ?? {}));
+    this.headers = init.headers ? init.headers.map(([k, v]) => [k, v] as [string, string]) : [];
+  }
+
+  /** The transport param, lower-cased, or undefined. */
+  get transport(): string | undefined {
+    const t = this.params.get('transport');
+    return t == null ? undefined : t.toLowerCase();
+  }
+
+  /** The user part with escapes decoded, for display or lookups (never re-serialize it). */
+  get userUnescaped(): string | undefined {
+    return this.user === undefined ? undefined : unescapeUri(this.user);
+  }
+
+  /** A param value looked up by (unescaped, case-insensitive) name. */
+  param(name: string): string | null | undefined {
+    const key = name.toLowerCase();
+    if (this.params.has(key)) return this.params.get(key);
+    for (const [k, v] of this.params) if (k.indexOf('%') >= 0 && unescapeUri(k).toLowerCase() === key) return v;
+    return undefined;
+  }
+
+  toString(): string {
+    let out = this.scheme + ':';
+    if (this.user !== undefined) {
+      out += this.user;
+      if (this.password !== undefined) out += ':' + this.password;
+      out += '@';
+    }
+    out += this.host;
+    if (this.port !== undefined) out += ':' + this.port;
+    for (const [k, v] of this.params) out += v === null ? `;${k}` : `;${k}=${v}`;
+    if (this.headers.length > 0) out += '?' + this.headers.map(([k, v]) => `${k}=${v}`).join('&');
+    return out;
+  }
+
+  clone(): SipUri {
+    return new SipUri(this);
+  }
+
+  /** RFC 3261 19.1.4 equivalence. */
+  equals(other: SipUri | TelUri | GenericUri): boolean {
+    if (!(other instanceof SipUri) || other.scheme !== this.scheme) return false;
+    if (!optEq(this.user, other.user, false) || !optEq(this.password, other.password, false)) return false;
+    if (this.host.toLowerCase() !== other.host.toLowerCase() || this.port !== other.port) return false;
+    const a = normParams(this.params);
+    const b = normParams(other.params);
+    for (const name of ['user', 'ttl', 'method', 'maddr', 'transport']) {
+      if (a.has(name) !== b.has(name)) return false;
+    }
+    for (const [k, v] of a) {
+      if (b.has(k) && b.get(k) !== v) return false;
+    }
+    if (this.headers.length !== other.headers.length) return false;
+    const ha = normHeaders(this.headers);
+    const hb = normHeaders(other.headers);
+    for (const [k, v] of ha) if (hb.get(k) !== v) return false;
+    return true;
+  }
+}
+
+function optEq(a: string | undefined, b: string | undefined, ci: boolean): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const ua = unescapeUri(a);
+  const ub = unescapeUri(b);
+  return ci ? ua.toLowerCase() === ub.toLowerCase() : ua === ub;
+}
+
+function normParams(params: Map<string, string | null>): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const [k, v] of params) out.set(unescapeUri(k).toLowerCase(), v === null ? null : unescapeUri(v).toLowerCase());
+  return out;
+}
+
+function normHeaders(headers: Array<[string, string]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of headers) out.set(unescapeUri(k).toLowerCase(), unescapeUri(v));
+  return out;
+}
+
+/** RFC 3966 tel URI: the number (global `+...` or local) and its params. */
+export class TelUri {
+  readonly scheme = 'tel' as const;
+  number: string;
+  params: Map<string, string | null>;
+
+  constructor(number: string, params: Map<string, string | null> = new Map()) {
+    this.number = number;
+    this.params = new Map(params);
+  }
+
+  get isGlobal(): boolean {
+    return this.number.startsWith('+');
+  }
+
+  toString(): string {
+    let out = 'tel:' + this.number;
+    for (const [k, v] of this.params) out += v === null ? `;${k}` : `;${k}=${v}`;
+    return out;
+  }
+
+  clone(): TelUri {
+    return new TelUri(this.number, this.params);
+  }
+
+  /** RFC 3966 5: visual separators are ignored, params compare case-insensitively. */
+  equals(other: SipUri | TelUri | GenericUri): boolean {
+    if (!(other instanceof TelUri)) return false;
+    const strip = (n: string): string => n.replace(/[-.()]/g, '').toLowerCase();
+    if (strip(this.number) !== strip(other.number) || this.params.size !== other.params.size) return false;
+    const b = normParams(other.params);
+    for (const [k, v] of normParams(this.params)) if (!b.has(k) || b.get(k) !== v) return false;
+    return true;
+  }
+}
+
+/** Any other absoluteURI (`http:`, `isbn:`, `urn:`...) met in To/From/Contact: kept opaque. */
+export class GenericUri {
+  scheme: string;
+  /** Everything after the colon. */
+  value: string;
+
+  constructor(scheme: string, value: string) {
+    this.scheme = scheme.toLowerCase();
+    this.value = value;
+  }
+
+  toString(): string {
+    return `${this.scheme}:${this.value}`;
+  }
+
+  clone(): GenericUri {
+    return new GenericUri(this.scheme, this.value);
+  }
+
+  equals(other: SipUri | TelUri | GenericUri): boolean {
+    return other instanceof GenericUri && other.scheme === this.scheme && other.value === this.value;
+  }
+}
+
+export type AnyUri = SipUri | TelUri | GenericUri;
+
+/** The scheme (lower-cased) and the index of its colon; throws 400 when there is none. */
+function scanScheme(text: string): [string, number] {
+  const colon = text.indexOf(':');
+  if (colon <= 0) throw bad(text, 'no scheme');
+  const c0 = text.charCodeAt(0) | 0x20;
+  if (c0 < 0x61 || c0 > 0x7a) throw bad(text, 'scheme must start with a letter');
+  for (let i = 1; i < colon; i++) {
+    const c = text.charCodeAt(i);
+    if (!(c < 128 && (ALNUM_TABLE[c] === 1 || c === 43 || c === 45 || c === 46))) throw bad(text, 'bad scheme');
+  }
+  return [text.slice(0, colon).toLowerCase(), colon];
+}
+
+/**
+ * Parses a sip, sips or tel URI. Other schemes throw SipParseError 416 (Unsupported URI
+ * Scheme); malformed text throws 400.
+ */
+export function parseUri(text: string): SipUri | TelUri {
+  const [scheme, colon] = scanScheme(text);
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1);
+  if (scheme === 'tel') return parseTel(text, colon + 1);
+  throw new SipParseError(`unsupported URI scheme "${scheme}" in "${text}"`, {
+    status: 416,
+    reason: 'Unsupported URI Scheme',
+    code: 'RVOIP_ERR_SIP_URI_SCHEME',
+    details: { uri: text, scheme },
+  });
+}
+
+/** Like parseUri but keeps unknown schemes as GenericUri (header fields may carry any URI). */
+export function parseAnyUri(text: string): AnyUri {
+  const [scheme, colon] = scanScheme(text);
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1);
+  if (scheme === 'tel') return parseTel(text, colon + 1);
+  for (let i = colon + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c <= 32 || c === 127 || c === 60 || c === 62 || c === 34) throw bad(text, 'control, space or <>" character');
+  }
+  if (colon + 1 >= text.length) throw bad(text, 'empty URI');
+  return new GenericUri(scheme, text.slice(colon + 1));
+}
+
+function parseSip(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
+  const end = text.length;
+  // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers.
+  const at = text.indexOf('@', start);
+  let hostStart = start;
+  let user: string | undefined;
+  let password: string | undefined;
+  if (at >= 0) {
+    const pw = text.indexOf(':', start);
+    if (pw >= 0 && pw < at) {
+      checkChars(text, text, start, pw, USER_CHARS, 'user part');
+      checkChars(text, text, pw + 1, at, PASSWORD_CHARS, 'password');
+      user = text.slice(start, pw);
+      password = text.slice(pw + 1, at);
+    } else {
+      checkChars(text, text, start, at, USER_CHARS, 'user part');
+      user = text.slice(start, at);
+    }
+    if (user.length === 0) throw bad(text, 'empty user part before @');
+    hostStart = at + 1;
+  }
+  let i = hostStart;
+  if (text.charCodeAt(i) === 91) {
+    const close = text.indexOf(']', i);
+    if (close < 0) throw bad(text, 'unterminated IPv6 reference');
+    i = close + 1;
+  }
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 58 || c === 59 || c === 63) break;
+    if (c >= 128 || HOST[c] !== 1 || c === 91 || c === 93) throw bad(text, `character '${text[i]}' not allowed in the host`);
+    i++;
+  }
+  if (i === hostStart) throw bad(text, 'empty host');
+  const host = text.slice(hostStart, i);
+  const uri = new SipUri({ scheme, host });
+  if (user !== undefined) uri.user = user;
+  if (password !== undefined) uri.password = password;
+  if (i < end && text.charCodeAt(i) === 58) {
+    const ps = ++i;
+    while (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63) i++;
+    const port = parseDigits(text.slice(ps, i), 65535);
+    if (port < 0) throw bad(text, 'bad port');
+    uri.port = port;
+  }
+  while (i < end && text.charCodeAt(i) === 59) {
+    const ps = ++i;
+    while (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63) i++;
+    if (i === ps) throw bad(text, 'empty parameter');
+    checkChars(text, text, ps, i, PARAM_CHARS, 'parameters');
+    const eq = text.indexOf('=', ps);
+    if (eq >= 0 && eq < i) {
+      if (eq === ps) throw bad(text, 'parameter without a name');
+      uri.params.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, i));
+    } else {
+      uri.params.set(text.slice(ps, i).toLowerCase(), null);
+    }
+  }
+  if (i < end) {
+    // i is on '?': headers run to the end, '&'-separated.
+    const hs = i + 1;
+    checkChars(text, text, hs, end, HEADER_CHARS, 'headers');
+    for (const pair of text.slice(hs).split('&')) {
+      const eq = pair.indexOf('=');
+      if (eq <= 0) throw bad(text, 'header without name=value');
+      uri.headers.push([pair.slice(0, eq), pair.slice(eq + 1)]);
+    }
+  }
+  return uri;
+}
+
+function parseTel(text: string, start: number): TelUri {
+  const semi = text.indexOf(';', start);
+  const numEnd = semi < 0 ? text.length : semi;
+  if (numEnd === start) throw bad(text, 'empty telephone number');
+  checkChars(text, text, start, numEnd, TEL_CHARS, 'telephone number');
+  const uri = new TelUri(text.slice(start, numEnd));
+  if (semi >= 0) {
+    checkChars(text, text, semi + 1, text.length, PARAM_CHARS, 'parameters');
+    for (const p of text.slice(semi + 1).split(';')) {
+      if (p.length === 0) throw bad(text, 'empty parameter');
+      const eq = p.indexOf('=');
+      if (eq === 0) throw bad(text, 'parameter without a name');
+      if (eq > 0) uri.params.set(p.slice(0, eq).toLowerCase(), p.slice(eq + 1));
+      else uri.params.set(p.toLowerCase(), null);
+    }
+  }
+  return uri;
+}

@@ -1,0 +1,173 @@
+/** Via header values (RFC 3261 20.42, 18.2.1; rport RFC 3581). */
+import { SipHeaderError } from './errors.js';
+import { HOST, paramsToString, parseDigits, scanParams, scanToken, skipWs } from './lex.js';
+import type { ParamMap } from './lex.js';
+
+export const BRANCH_COOKIE = 'z9hG4bK';
+
+export class Via {
+  readonly protocol = 'SIP/2.0';
+  /** Upper-cased: UDP, TCP, TLS, SCTP, WS, WSS or an extension token. */
+  transport: string;
+  host: string;
+  port?: number;
+  /** Lower-cased names -> raw values (null for a flag such as a bare `rport`). */
+  params: ParamMap;
+
+  constructor(transport: string, host: string, port?: number, params: ParamMap = new Map()) {
+    this.transport = transport.toUpperCase();
+    this.host = host;
+    if (port !== undefined) this.port = port;
+    this.params = params;
+  }
+
+  get branch(): string | undefined {
+    return this.str('branch');
+  }
+
+  set branch(value: string | undefined) {
+    this.setStr('branch', value);
+  }
+
+  /** True when the branch carries the RFC 3261 magic cookie (17.2.3 matching applies). */
+  get isRfc3261Branch(): boolean {
+    const b = this.branch;
+    return b !== undefined && b.startsWith(BRANCH_COOKIE);
+  }
+
+  get received(): string | undefined {
+    return this.str('received');
+  }
+
+  set received(value: string | undefined) {
+    this.setStr('received', value);
+  }
+
+  /** undefined: absent; null: present without value (a request for rport); number: filled. */
+  get rport(): number | null | undefined {
+    if (!this.params.has('rport')) return undefined;
+    const v = this.params.get('rport');
+    return v == null ? null : Number(v);
+  }
+
+  set rport(value: number | null | undefined) {
+    if (value === undefined) this.params.delete('rport');
+    else this.params.set('rport', value === null ? null : String(value));
+  }
+
+  get maddr(): string | undefined {
+    return this.str('maddr');
+  }
+
+  set maddr(value: string | undefined) {
+    this.setStr('maddr', value);
+  }
+
+  get ttl(): number | undefined {
+    const v = this.str('ttl');
+    return v === undefined ? undefined : Number(v);
+  }
+
+  set ttl(value: number | undefined) {
+    this.setStr('ttl', value === undefined ? undefined : String(value));
+  }
+
+  /** `host:port` as written in sent-by (the port omitted when absent). */
+  get sentBy(): string {
+    return this.port === undefined ? this.host : `${this.host}:${this.port}`;
+  }
+
+  toString(): string {
+    return `${this.protocol}/${this.transport} ${this.sentBy}${paramsToString(this.params)}`;
+  }
+
+  clone(): Via {
+    return new Via(this.transport, this.host, this.port, new Map(this.params));
+  }
+
+  private str(name: string): string | undefined {
+    const v = this.params.get(name);
+    return v == null ? undefined : v;
+  }
+
+  private setStr(name: string, value: string | undefined): void {
+    if (value === undefined) this.params.delete(name);
+    else this.params.set(name, value);
+  }
+}
+
+function bad(s: string, why: string): SipHeaderError {
+  return new SipHeaderError(`Via: ${why} in "${s}"`, 'Via');
+}
+
+function expectSlash(s: string, i: number): number {
+  i = skipWs(s, i);
+  if (s.charCodeAt(i) !== 47) throw bad(s, "expected '/' in sent-protocol");
+  return skipWs(s, i + 1);
+}
+
+/** Parses one via-parm at s[i]; returns it and the index of the following ',' or the end. */
+export function scanVia(s: string, i: number): [Via, number] {
+  i = skipWs(s, i);
+  let e = scanToken(s, i);
+  const name = s.slice(i, e);
+  i = expectSlash(s, e);
+  e = scanToken(s, i);
+  const version = s.slice(i, e);
+  if (name.toUpperCase() !== 'SIP' || version !== '2.0') throw bad(s, `unsupported protocol ${name}/${version}`);
+  i = expectSlash(s, e);
+  e = scanToken(s, i);
+  if (e === i) throw bad(s, 'missing transport');
+  const transport = s.slice(i, e);
+  i = skipWs(s, e);
+  if (i === e) throw bad(s, 'missing space before sent-by');
+  const hostStart = i;
+  if (s.charCodeAt(i) === 91) {
+    const close = s.indexOf(']', i);
+    if (close < 0) throw bad(s, 'unterminated IPv6 reference');
+    i = close + 1;
+  } else {
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c >= 128 || HOST[c] !== 1 || c === 58 || c === 91 || c === 93) break;
+      i++;
+    }
+  }
+  if (i === hostStart) throw bad(s, 'missing sent-by host');
+  const host = s.slice(hostStart, i);
+  let port: number | undefined;
+  i = skipWs(s, i);
+  if (s.charCodeAt(i) === 58) {
+    i = skipWs(s, i + 1);
+    const ps = i;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+    port = parseDigits(s.slice(ps, i), 65535);
+    if (port < 0) throw bad(s, 'bad port');
+  }
+  const params: ParamMap = new Map();
+  i = scanParams(s, i, 'Via', params);
+  const via = new Via(transport, host, port, params);
+  checkParams(s, params);
+  return [via, i];
+}
+
+function checkParams(s: string, params: ParamMap): void {
+  const ttl = params.get('ttl');
+  if (ttl !== undefined && (ttl === null || parseDigits(ttl, 255) < 0)) throw bad(s, 'bad ttl');
+  const rport = params.get('rport');
+  if (rport != null && parseDigits(rport, 65535) < 0) throw bad(s, 'bad rport');
+  if (params.has('branch') && params.get('branch') === null) throw bad(s, 'branch without value');
+}
+
+/** Parses every via-parm of one header line (a comma-separated list). */
+export function parseVias(s: string, out: Via[] = []): Via[] {
+  let i = 0;
+  for (;;) {
+    const [via, end] = scanVia(s, i);
+    out.push(via);
+    i = skipWs(s, end);
+    if (i >= s.length) return out;
+    i++;
+    if (skipWs(s, i) >= s.length) throw bad(s, 'empty list element');
+  }
+}
