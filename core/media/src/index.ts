@@ -1,2 +1,3 @@
 export * from './sdp/index.js';
-export * from './srtp/sdes.js';
+export * from './srtp/index.js';
+export * from './rtp/index.js';

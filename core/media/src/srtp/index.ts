@@ -1,0 +1,2 @@
+export * from './sdes.js';
+export * from './srtp-transform.js';
