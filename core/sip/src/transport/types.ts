@@ -1,0 +1,122 @@
+/**
+ * Shared transport vocabulary: what we listen on, where we send, and where a message
+ * came from. Kept free of socket types so upper layers can import it cheaply.
+ */
+import { SipTransportError } from './errors.js';
+
+export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
+
+export const TRANSPORT_PROTOCOLS: readonly TransportProtocol[] = ['udp', 'tcp', 'tls', 'ws', 'wss'];
+
+export interface TlsMaterial {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca?: string | Buffer | Array<string | Buffer>;
+}
+
+export interface ListenSpec {
+  protocol: TransportProtocol;
+  /** Address to bind; `0.0.0.0` / `::` bind every interface of that family. */
+  host: string;
+  /** 0 picks an ephemeral port. */
+  port: number;
+  /** Required for tls and wss. */
+  tls?: TlsMaterial;
+  /** Host written into Via/Contact instead of the bound address (NAT, DNS name). */
+  advertisedHost?: string;
+}
+
+export interface RemoteTarget {
+  protocol: TransportProtocol;
+  host: string;
+  port: number;
+}
+
+export interface ReceivedInfo {
+  protocol: TransportProtocol;
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  /** Set for stream transports: the connection the message arrived on. */
+  connectionId?: string;
+}
+
+export interface ListeningPoint {
+  protocol: TransportProtocol;
+  host: string;
+  port: number;
+  advertisedHost?: string;
+}
+
+/** Transports that guarantee delivery (RFC 3261 18: reliable vs unreliable). */
+export function isReliable(protocol: TransportProtocol): boolean {
+  return protocol !== 'udp';
+}
+
+/** Transports carried over TLS, whose default port is 5061. */
+export function isSecure(protocol: TransportProtocol): boolean {
+  return protocol === 'tls' || protocol === 'wss';
+}
+
+export function defaultPort(protocol: TransportProtocol): number {
+  switch (protocol) {
+    case 'tls':
+      return 5061;
+    case 'ws':
+      return 80;
+    case 'wss':
+      return 443;
+    default:
+      return 5060;
+  }
+}
+
+/** The Via transport token for a protocol (RFC 3261 UDP/TCP/TLS, RFC 7118 WS/WSS). */
+export function viaTransportToken(protocol: TransportProtocol): string {
+  return protocol.toUpperCase();
+}
+
+export function protocolFromToken(token: string): TransportProtocol | undefined {
+  const lower = token.toLowerCase();
+  return (TRANSPORT_PROTOCOLS as readonly string[]).includes(lower) ? (lower as TransportProtocol) : undefined;
+}
+
+/** IPv6 literals need brackets wherever a port may follow. */
+export function formatHostPort(host: string, port?: number): string {
+  const h = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return port === undefined ? h : `${h}:${port}`;
+}
+
+/** Strips IPv6 brackets so addresses compare equal to what sockets report. */
+export function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/**
+ * Parses `udp://host:port`, `tls://[::1]:5061`, `ws://0.0.0.0:8080`. The port may be
+ * omitted (protocol default). TLS material cannot live in a URL, so it is passed apart.
+ */
+export function parseListenSpec(text: string, tls?: TlsMaterial): ListenSpec {
+  const m = /^([a-z]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+)(?::(\d+))?\/?$/.exec(text.trim());
+  const protocol = m ? protocolFromToken(m[1]!) : undefined;
+  if (!m || !protocol) {
+    throw new SipTransportError(`invalid listen address '${text}': expected <udp|tcp|tls|ws|wss>://host:port`, {
+      target: text,
+    });
+  }
+  const port = m[3] === undefined ? defaultPort(protocol) : Number(m[3]);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new SipTransportError(`invalid port in listen address '${text}'`, { target: text });
+  }
+  if (isSecure(protocol) && !tls) {
+    throw new SipTransportError(`listen address '${text}' needs TLS key and certificate`, { target: text });
+  }
+  const spec: ListenSpec = { protocol, host: bareHost(m[2]!), port };
+  if (tls) spec.tls = tls;
+  return spec;
+}
+
+export function formatTarget(t: RemoteTarget): string {
+  return `${t.protocol}://${formatHostPort(t.host, t.port)}`;
+}
