@@ -1,0 +1,215 @@
+/**
+ * The UAS/registrar/proxy side of SIP digest (RFC 3261 22, RFC 7616, RFC 8760).
+ * Challenges carry self-validating nonces (see nonce.ts), so verification needs no
+ * per-challenge state; only the nc replay table is kept, and it is bounded.
+ */
+import type { Logger } from '@rvoip/contracts';
+import { silentLogger } from '@rvoip/contracts';
+import type { SipRequest } from '../message/message.js';
+import type { DigestAlgorithm, DigestBaseAlgorithm, DigestQop } from './algorithms.js';
+import { baseAlgorithm, computeDigestResponse, computeHa1, computeUserhash } from './algorithms.js';
+import { AuthHeader, parseAuthHeader } from '../message/auth-header.js';
+import { NonceIssuer } from './nonce.js';
+import { NonceCountTracker } from './nonce-counts.js';
+import { constantTimeEqual, verdictCredentials } from './server-checks.js';
+
+/** What the lookup callback may return: the password, or pre-computed HA1 per algorithm. */
+export type DigestSecret = string | { ha1: Partial<Record<DigestBaseAlgorithm, string>> };
+
+export type DigestCredentialsLookup = (username: string, realm: string) => Promise<DigestSecret | undefined>;
+
+export interface DigestServerOptions {
+  realm: string;
+  /** Key for the nonce HMAC; share it between nodes that must accept each other's nonces. */
+  secret: string | Buffer;
+  lookup: DigestCredentialsLookup;
+  /** Offered in this order, one challenge each. Default SHA-256 then MD5. */
+  algorithms?: DigestAlgorithm[];
+  /** Default ['auth']. An empty list issues RFC 2069 style challenges. */
+  qop?: DigestQop[];
+  /** Accept credentials without qop (RFC 2069) when the client chose not to send one. Default true. */
+  allowLegacy?: boolean;
+  /** Nonce lifetime; older nonces with a correct response get stale=true. Default 300 s. */
+  nonceTtlMs?: number;
+  /** Upper bound on nonces whose nc values are tracked. Default 10,000. */
+  maxTrackedNonces?: number;
+  /** Proxy authentication: 407, Proxy-Authenticate, Proxy-Authorization. Default false. */
+  proxy?: boolean;
+  /** Maps a userhash back to the username; when set, challenges say userhash=true. */
+  userhashLookup?: (userhash: string, realm: string, algorithm: DigestAlgorithm) => Promise<string | undefined>;
+  /** A wrong password gets 403 ('forbidden', the default) or a fresh challenge. */
+  onBadCredentials?: 'forbidden' | 'challenge';
+  now?: () => number;
+  logger?: Logger;
+}
+
+export interface AuthHeaderLine {
+  name: string;
+  value: string;
+}
+
+export type DigestVerdict =
+  | { kind: 'ok'; username: string; realm: string; algorithm: DigestAlgorithm; qop?: DigestQop }
+  | { kind: 'challenge'; status: 401 | 407; reason: string; stale: boolean; headers: AuthHeaderLine[]; why: string }
+  | { kind: 'forbidden'; status: 403; reason: 'Forbidden'; why: string }
+  | { kind: 'bad-request'; status: 400; reason: 'Bad Request'; why: string };
+
+export class DigestServer {
+  readonly realm: string;
+  private readonly algorithms: DigestAlgorithm[];
+  private readonly qop: DigestQop[];
+  private readonly nonces: NonceIssuer;
+  private readonly counts: NonceCountTracker;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private lastPrune = 0;
+
+  constructor(private readonly opts: DigestServerOptions) {
+    this.realm = opts.realm;
+    this.algorithms = opts.algorithms ?? ['SHA-256', 'MD5'];
+    this.qop = opts.qop ?? ['auth'];
+    this.ttlMs = opts.nonceTtlMs ?? 300_000;
+    this.now = opts.now ?? Date.now;
+    this.nonces = new NonceIssuer(opts.secret, opts.realm, this.ttlMs, this.now);
+    this.counts = new NonceCountTracker(opts.maxTrackedNonces ?? 10_000);
+    this.log = (opts.logger ?? silentLogger).child({ module: 'sip.auth.server', realm: opts.realm });
+  }
+
+  get challengeStatus(): 401 | 407 {
+    return this.opts.proxy === true ? 407 : 401;
+  }
+
+  get challengeHeaderName(): string {
+    return this.opts.proxy === true ? 'Proxy-Authenticate' : 'WWW-Authenticate';
+  }
+
+  get credentialsHeaderName(): string {
+    return this.opts.proxy === true ? 'Proxy-Authorization' : 'Authorization';
+  }
+
+  /** Number of nonces whose nc values are currently remembered. */
+  get trackedNonces(): number {
+    return this.counts.size;
+  }
+
+  /** One header line per offered algorithm, sharing one nonce. */
+  challenge(stale = false, why = 'credentials required'): DigestVerdict & { kind: 'challenge' } {
+    const nonce = this.nonces.issue();
+    const headers = this.algorithms.map((algorithm) => {
+      const h = new AuthHeader('Digest')
+        .setParam('realm', this.realm, true)
+        .setParam('nonce', nonce, true)
+        .setParam('opaque', this.nonces.opaque(), true)
+        .setParam('algorithm', algorithm, false);
+      if (this.qop.length > 0) h.setParam('qop', this.qop.join(','), true);
+      if (stale) h.setParam('stale', 'TRUE', false);
+      if (this.opts.userhashLookup !== undefined) h.setParam('userhash', 'true', false);
+      return { name: this.challengeHeaderName, value: h.toString() };
+    });
+    const status = this.challengeStatus;
+    const reason = status === 401 ? 'Unauthorized' : 'Proxy Authentication Required';
+    return { kind: 'challenge', status, reason, stale, headers, why };
+  }
+
+  /** Checks the request's credentials for this realm. Never throws on bad input. */
+  async verify(request: SipRequest): Promise<DigestVerdict> {
+    this.pruneCounts();
+    const creds = this.findCredentials(request);
+    if (creds === undefined) return this.challenge(false, 'no Digest credentials for this realm');
+    const checked = verdictCredentials(creds, {
+      algorithms: this.algorithms,
+      qop: this.qop,
+      allowLegacy: this.opts.allowLegacy ?? true,
+      opaque: this.nonces.opaque(),
+      requestUri: request.rawUri,
+    });
+    if (checked.kind === 'bad-request') return checked;
+    if (checked.kind === 'challenge') return this.challenge(false, checked.why);
+    const { params, algorithm, qop } = checked;
+
+    const nonceCheck = this.nonces.check(params.nonce);
+    if (!nonceCheck.valid) return this.challenge(false, 'nonce was not issued by this server');
+
+    const username = await this.resolveUsername(params.username, params.userhash, algorithm);
+    if (username === undefined) return this.rejectCredentials('unknown user');
+    const secret = await this.opts.lookup(username, this.realm);
+    const ha1 = secret === undefined ? undefined : ha1For(secret, algorithm, username, this.realm);
+    if (ha1 === undefined) return this.rejectCredentials('unknown user or no HA1 for this algorithm');
+
+    const expected = computeDigestResponse({
+      algorithm,
+      ha1,
+      nonce: params.nonce,
+      method: request.method,
+      uri: params.uri,
+      qop,
+      nc: params.nc,
+      cnonce: params.cnonce,
+      body: request.body,
+    });
+    if (!constantTimeEqual(expected, params.response.toLowerCase())) {
+      return this.rejectCredentials('response digest does not match');
+    }
+    // Stale only once the digest is known good: RFC 7616 3.3 says stale=true means the
+    // password was right, so the client retries without asking the user.
+    if (nonceCheck.expired) return this.challenge(true, 'nonce expired');
+    if (qop !== undefined) {
+      const seen = this.counts.record(params.nonce, nonceCheck.issuedAt, parseInt(params.nc ?? '', 16));
+      if (seen === 'unknown') return this.challenge(true, 'nonce no longer tracked');
+      if (seen === 'replay') {
+        this.log.warn({ username, nc: params.nc }, 'digest nonce-count replayed');
+        return { kind: 'forbidden', status: 403, reason: 'Forbidden', why: 'nonce-count replayed' };
+      }
+    }
+    return qop === undefined
+      ? { kind: 'ok', username, realm: this.realm, algorithm }
+      : { kind: 'ok', username, realm: this.realm, algorithm, qop };
+  }
+
+  private findCredentials(request: SipRequest): AuthHeader | undefined {
+    for (const line of request.headers.getAll(this.credentialsHeaderName)) {
+      let value: AuthHeader;
+      try {
+        value = parseAuthHeader(line, this.credentialsHeaderName);
+      } catch (err) {
+        this.log.debug({ err }, 'unparsable credentials ignored');
+        continue;
+      }
+      // Credentials in another scheme or for another realm are someone else's (torture
+      // regaut01): they lead to a fresh challenge, not to an error.
+      if (value.isDigest && value.param('realm') === this.realm) return value;
+    }
+    return undefined;
+  }
+
+  private async resolveUsername(
+    sent: string,
+    userhash: boolean,
+    algorithm: DigestAlgorithm,
+  ): Promise<string | undefined> {
+    if (!userhash) return sent;
+    if (this.opts.userhashLookup === undefined) return undefined;
+    const username = await this.opts.userhashLookup(sent.toLowerCase(), this.realm, algorithm);
+    // Confirm the mapping so a faulty lookup cannot authenticate the wrong user.
+    if (username === undefined || computeUserhash(algorithm, username, this.realm) !== sent.toLowerCase()) return undefined;
+    return username;
+  }
+
+  private rejectCredentials(why: string): DigestVerdict {
+    if (this.opts.onBadCredentials === 'challenge') return this.challenge(false, why);
+    return { kind: 'forbidden', status: 403, reason: 'Forbidden', why };
+  }
+
+  private pruneCounts(): void {
+    const now = this.now();
+    if (now - this.lastPrune < this.ttlMs / 4) return;
+    this.lastPrune = now;
+    this.counts.prune(now - this.ttlMs);
+  }
+}
+
+function ha1For(secret: DigestSecret, alg: DigestAlgorithm, username: string, realm: string): string | undefined {
+  if (typeof secret === 'string') return computeHa1(alg, username, realm, secret);
+  return secret.ha1[baseAlgorithm(alg)]?.toLowerCase();
+}
