@@ -13,11 +13,12 @@ export type SessionId = string;
 export type CallDirection = 'inbound' | 'outbound';
 export type CallState =
   | 'idle'
-  | 'initiating'
+  | 'calling'
   | 'ringing'
   | 'early-media'
   | 'active'
   | 'on-hold'
+  | 'resuming'
   | 'transferring'
   | 'terminating'
   | 'terminated'
