@@ -4,3 +4,5 @@ export * from './port-allocator.js';
 export * from './receive-stats.js';
 export * from './rtcp.js';
 export * from './emodel.js';
+export * from './rtcp-reporter.js';
+export * from './rtp-session.js';

@@ -91,6 +91,9 @@ export class ReceiveStats {
     const transit = arrival - rtpTimestamp;
     if (this.haveTransit) {
       let d = transit - this.transit;
+      // A 32-bit timestamp wrap shows up as a jump of 2^32; fold it back.
+      if (d > 0x80000000) d -= 0x100000000;
+      else if (d < -0x80000000) d += 0x100000000;
       if (d < 0) d = -d;
       this.jitter += (d - this.jitter) / 16;
     }

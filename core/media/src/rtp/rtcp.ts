@@ -82,7 +82,7 @@ export function buildCompound(input: CompoundInput): Buffer {
   const sdes = new RtcpSourceDescriptionPacket({
     chunks: [new SourceDescriptionChunk({ source: input.ssrc, items: [new SourceDescriptionItem({ type: SDES_CNAME, text: input.cname })] })],
   });
-  const parts = [first.serialize(), sdes.serialize()];
+  const parts: Buffer[] = [first.serialize(), sdes.serialize()];
   if (input.bye) parts.push(byePacket(input.ssrc));
   return Buffer.concat(parts);
 }

@@ -1,0 +1,230 @@
+/**
+ * One RTP/RTCP endpoint on a bound port pair: sends with our SSRC/sequence, receives with
+ * symmetric latching (RFC 4961 style: reply to where the peer's first valid packet came
+ * from, since SDP addresses lie behind NAT), follows SSRC changes, and runs RTCP.
+ * The receive path reuses one header object and does no per-packet allocation of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import type dgram from 'node:dgram';
+import type { Logger } from '@rvoip/contracts';
+import { silentLogger } from '@rvoip/contracts';
+import type { SrtpTransform } from '../srtp/srtp-transform.js';
+import type { PortPair } from './port-allocator.js';
+import type { RtpHeaderFields } from './rtp-header.js';
+import { RTP_HEADER_SIZE, createRtpHeaderFields, isRtcpPacket, readRtpHeader, writeRtpHeader } from './rtp-header.js';
+import { ReceiveStats } from './receive-stats.js';
+import { RtcpReporter } from './rtcp-reporter.js';
+import type { RtcpOptions } from './rtcp-reporter.js';
+
+export interface RtpTarget {
+  address: string;
+  port: number;
+  rtcpAddress: string;
+  rtcpPort: number;
+  rtcpMux: boolean;
+}
+
+export interface RtpSessionOptions {
+  pair: PortPair;
+  cname: string;
+  /** RTP clock of the main audio payload, for jitter and SR timestamps. */
+  clockRate: number;
+  rtcp?: Partial<RtcpOptions>;
+  logger?: Logger;
+  /** Reply to the source of the first valid packet instead of the SDP address (default true). */
+  symmetric?: boolean;
+  /** Payload types whose packets do not feed the jitter estimate (telephone-event). */
+  isJitterExempt?: (payloadType: number) => boolean;
+}
+
+export interface RtpSessionHandlers {
+  /** `header` is reused for the next packet; copy what you keep. `packet` is yours. */
+  onRtp(header: RtpHeaderFields, packet: Buffer, arrivalMs: number): void;
+  onSsrcChange?(previous: number, next: number): void;
+  onBye?(ssrc: number): void;
+}
+
+export interface RtpCounters {
+  packetsSent: number;
+  bytesSent: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  ssrcChanges: number;
+  droppedUnknownSource: number;
+  droppedMalformed: number;
+  droppedAuth: number;
+}
+
+function sameSource(t: { address: string; port: number } | undefined, rinfo: dgram.RemoteInfo): boolean {
+  return t !== undefined && t.port === rinfo.port && t.address === rinfo.address;
+}
+
+export class RtpSession {
+  readonly ssrc: number;
+  readonly port: number;
+  readonly stats = new ReceiveStats();
+  readonly counters: RtpCounters = { packetsSent: 0, bytesSent: 0, rtcpSent: 0, rtcpReceived: 0, ssrcChanges: 0, droppedUnknownSource: 0, droppedMalformed: 0, droppedAuth: 0 };
+  readonly reporter: RtcpReporter;
+  srtp: SrtpTransform | undefined;
+  clockRate: number;
+  private seq: number;
+  private target: RtpTarget | undefined;
+  private rtpLatched: { address: string; port: number } | undefined;
+  private rtcpLatched: { address: string; port: number } | undefined;
+  private haveSource = false;
+  private handlers: RtpSessionHandlers | undefined;
+  private readonly header = createRtpHeaderFields();
+  private readonly symmetric: boolean;
+  private readonly logger: Logger;
+  private readonly isJitterExempt: (pt: number) => boolean;
+  private closed = false;
+  /** Last RTP timestamp sent and when, to extrapolate SR timestamps. */
+  lastSentTimestamp = 0;
+  lastSentAtMs = 0;
+
+  constructor(private readonly opts: RtpSessionOptions) {
+    const rnd = randomBytes(6);
+    this.ssrc = rnd.readUInt32BE(0);
+    this.seq = rnd.readUInt16BE(4);
+    this.port = opts.pair.port;
+    this.clockRate = opts.clockRate;
+    this.symmetric = opts.symmetric ?? true;
+    this.logger = opts.logger ?? silentLogger;
+    this.isJitterExempt = opts.isJitterExempt ?? (() => false);
+    this.reporter = new RtcpReporter(this, opts.cname, opts.rtcp ?? {}, this.logger);
+    opts.pair.rtp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false));
+    opts.pair.rtcp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, true));
+    const onError = (err: Error): void => this.logger.warn({ err, port: this.port }, 'RTP socket error');
+    opts.pair.rtp.on('error', onError);
+    opts.pair.rtcp.on('error', onError);
+  }
+
+  setHandlers(h: RtpSessionHandlers): void {
+    this.handlers = h;
+  }
+
+  /** Points the session at a (new) remote; forgets any latch so the peer can move. */
+  setRemote(target: RtpTarget): void {
+    const changed = !this.target || this.target.address !== target.address || this.target.port !== target.port;
+    this.target = target;
+    if (changed) {
+      this.rtpLatched = undefined;
+      this.rtcpLatched = undefined;
+    }
+    this.reporter.start();
+  }
+
+  get remote(): RtpTarget | undefined {
+    return this.target;
+  }
+
+  get latchedSource(): { address: string; port: number } | undefined {
+    return this.rtpLatched;
+  }
+
+  get nextSequence(): number {
+    return this.seq;
+  }
+
+  /** Builds, protects and sends one packet. `payload` may be reused after return. */
+  send(payloadType: number, payload: Buffer, timestamp: number, marker: boolean): void {
+    const t = this.target;
+    if (this.closed || !t) return;
+    let packet: Buffer = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
+    writeRtpHeader(packet, payloadType, marker, this.seq, timestamp, this.ssrc);
+    payload.copy(packet, RTP_HEADER_SIZE);
+    this.seq = (this.seq + 1) & 0xffff;
+    if (this.srtp) packet = this.srtp.protectRtp(packet);
+    const dest = this.rtpLatched ?? t;
+    this.opts.pair.rtp.send(packet, dest.port, dest.address);
+    this.counters.packetsSent++;
+    this.counters.bytesSent += payload.length;
+    this.lastSentTimestamp = timestamp;
+    this.lastSentAtMs = Date.now();
+  }
+
+  sendRtcp(compound: Buffer): void {
+    const t = this.target;
+    if (this.closed || !t) return;
+    const packet = this.srtp ? this.srtp.protectRtcp(compound) : compound;
+    if (t.rtcpMux) {
+      const dest = this.rtpLatched ?? t;
+      this.opts.pair.rtp.send(packet, dest.port, dest.address);
+    } else {
+      const dest = this.rtcpLatched ?? { address: t.rtcpAddress, port: t.rtcpPort };
+      this.opts.pair.rtcp.send(packet, dest.port, dest.address);
+    }
+    this.counters.rtcpSent++;
+  }
+
+  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
+    if (this.closed) return;
+    if (onRtcpPort || isRtcpPacket(msg)) return this.onRtcp(msg, rinfo, onRtcpPort);
+    if (this.rtpLatched && !sameSource(this.rtpLatched, rinfo)) {
+      this.counters.droppedUnknownSource++;
+      return;
+    }
+    let packet: Buffer | undefined = msg;
+    if (this.srtp) {
+      packet = this.srtp.unprotectRtp(msg);
+      if (!packet) {
+        this.counters.droppedAuth++;
+        return;
+      }
+    }
+    const h = this.header;
+    if (!readRtpHeader(packet, h)) {
+      this.counters.droppedMalformed++;
+      return;
+    }
+    if (!this.rtpLatched && this.symmetric) this.rtpLatched = { address: rinfo.address, port: rinfo.port };
+    const now = Date.now();
+    if (!this.haveSource || h.ssrc !== this.stats.ssrc) {
+      const previous = this.stats.ssrc;
+      const hadSource = this.haveSource;
+      this.haveSource = true;
+      this.stats.reset(h.ssrc, h.sequenceNumber);
+      if (hadSource) {
+        this.counters.ssrcChanges++;
+        this.logger.debug({ previous, next: h.ssrc, port: this.port }, 'RTP SSRC changed');
+        this.handlers?.onSsrcChange?.(previous, h.ssrc);
+      }
+    }
+    this.stats.update(h.sequenceNumber, h.payloadEnd - h.payloadOffset);
+    if (!this.isJitterExempt(h.payloadType)) this.stats.updateJitter((now * this.clockRate) / 1000, h.timestamp);
+    this.handlers?.onRtp(h, packet, now);
+  }
+
+  private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
+    const latched = onRtcpPort ? this.rtcpLatched : this.rtpLatched;
+    if (latched && !sameSource(latched, rinfo)) {
+      this.counters.droppedUnknownSource++;
+      return;
+    }
+    const packet = this.srtp ? this.srtp.unprotectRtcp(msg) : msg;
+    if (!packet || packet.length < 8 || packet[0] >> 6 !== 2) {
+      this.counters[packet ? 'droppedMalformed' : 'droppedAuth']++;
+      return;
+    }
+    if (onRtcpPort && !this.rtcpLatched && this.symmetric) this.rtcpLatched = { address: rinfo.address, port: rinfo.port };
+    this.counters.rtcpReceived++;
+    const byes = this.reporter.onRtcp(packet, Date.now());
+    for (const ssrc of byes) this.handlers?.onBye?.(ssrc);
+  }
+
+  /** Sends a final RTCP BYE and closes both sockets (returning the ports). */
+  close(): void {
+    if (this.closed) return;
+    this.reporter.stop(true);
+    this.closed = true;
+    this.opts.pair.release();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get hasRemoteSource(): boolean {
+    return this.haveSource;
+  }
+}

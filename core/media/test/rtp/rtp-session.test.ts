@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import dgram from 'node:dgram';
+import { once } from 'node:events';
+import type { RtpTarget } from '../../src/rtp/index.js';
+import { PortAllocator, RtpSession, writeRtpHeader } from '../../src/rtp/index.js';
+import { UdpRelay } from '../helpers/udp-relay.js';
+import { delay, randomPortRange, waitFor } from '../helpers/ports.js';
+
+function target(port: number, rtcpMux = true): RtpTarget {
+  return { address: '127.0.0.1', port, rtcpAddress: '127.0.0.1', rtcpPort: port + 1, rtcpMux };
+}
+
+async function session(alloc: PortAllocator, minIntervalSec = 5): Promise<RtpSession> {
+  return new RtpSession({ pair: await alloc.allocate('127.0.0.1'), cname: 'test@rvoip', clockRate: 8000, rtcp: { minIntervalSec } });
+}
+
+function rawRtp(seq: number, ssrc: number): Buffer {
+  const b = Buffer.alloc(172);
+  writeRtpHeader(b, 0, false, seq, seq * 160, ssrc);
+  return b;
+}
+
+describe('RtpSession over UDP', () => {
+  let alloc: PortAllocator;
+  const open: Array<{ close(): void }> = [];
+  beforeEach(() => {
+    alloc = new PortAllocator(...randomPortRange(8));
+  });
+  afterEach(() => {
+    while (open.length) open.pop()!.close();
+    expect(alloc.allocated).to.equal(0);
+  });
+
+  it('latches to the source of the first valid packet and ignores other sources afterwards', async () => {
+    const a = await session(alloc);
+    const b = await session(alloc);
+    const stray = dgram.createSocket('udp4');
+    open.push(a, b, stray);
+    stray.bind(0, '127.0.0.1');
+    await once(stray, 'listening');
+    const gotAtA: number[] = [];
+    a.setHandlers({ onRtp: (h) => gotAtA.push(h.sequenceNumber) });
+    let gotAtB = 0;
+    b.setHandlers({ onRtp: () => gotAtB++ });
+    // B's SDP says A is on a port nobody listens on (a NATed phone); only latching helps.
+    a.setRemote(target(b.port));
+    b.setRemote(target(stray.address().port + 1000 > 65535 ? 1 : stray.address().port + 1000));
+    a.send(0, Buffer.alloc(160), 0, true);
+    await waitFor('first packet at B', () => gotAtB === 1);
+    expect(b.latchedSource).to.deep.equal({ address: '127.0.0.1', port: a.port });
+    b.send(0, Buffer.alloc(160), 0, true);
+    await waitFor('reply at A', () => gotAtA.length === 1);
+    stray.send(rawRtp(5, 99), b.port, '127.0.0.1');
+    await waitFor('stray dropped', () => b.counters.droppedUnknownSource === 1);
+    expect(gotAtB).to.equal(1);
+  });
+
+  it('follows an SSRC change mid-stream and restarts the receive statistics', async () => {
+    const b = await session(alloc);
+    const peer = dgram.createSocket('udp4');
+    open.push(b, peer);
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    b.setRemote(target(peer.address().port));
+    const changes: Array<[number, number]> = [];
+    const seen: number[] = [];
+    b.setHandlers({ onRtp: (h) => seen.push(h.ssrc), onSsrcChange: (p, n) => changes.push([p, n]) });
+    for (let i = 0; i < 5; i++) peer.send(rawRtp(100 + i, 0xaaaa), b.port, '127.0.0.1');
+    await waitFor('five packets', () => seen.length === 5);
+    for (let i = 0; i < 5; i++) peer.send(rawRtp(9000 + i, 0xbbbb), b.port, '127.0.0.1');
+    await waitFor('ten packets', () => seen.length === 10);
+    expect(changes).to.deep.equal([[0xaaaa, 0xbbbb]]);
+    expect(b.stats.ssrc).to.equal(0xbbbb);
+    expect(b.counters.ssrcChanges).to.equal(1);
+    expect(b.stats.cumulativeLost).to.equal(0);
+    expect(b.reporter.stats().remoteSsrc).to.equal(0xbbbb);
+  });
+
+  it('drops malformed datagrams without disturbing the stream', async () => {
+    const b = await session(alloc);
+    const peer = dgram.createSocket('udp4');
+    open.push(b, peer);
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    b.setRemote(target(peer.address().port));
+    let n = 0;
+    b.setHandlers({ onRtp: () => n++ });
+    peer.send(Buffer.from([0x40, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), b.port, '127.0.0.1');
+    peer.send(Buffer.from([0x80, 0]), b.port, '127.0.0.1');
+    peer.send(rawRtp(1, 1), b.port, '127.0.0.1');
+    await waitFor('valid packet', () => n === 1);
+    expect(b.counters.droppedMalformed).to.equal(2);
+  });
+
+  it('reports loss, jitter, RTT and a plausible MOS over a lossy reordering relay (RTCP SR/RR)', async () => {
+    const a = await session(alloc, 0.25);
+    const b = await session(alloc, 0.25);
+    const relay = new UdpRelay({ address: '127.0.0.1', port: b.port }, { loss: 0.1, reorder: 0.05, seed: 7, direction: 'aToB' });
+    open.push(a, b, relay);
+    const { portA, portB } = await relay.start();
+    a.setRemote(target(portA));
+    b.setRemote(target(portB));
+    a.setHandlers({ onRtp: () => undefined });
+    b.setHandlers({ onRtp: () => undefined });
+    for (let i = 0; i < 150; i++) {
+      a.send(0, Buffer.alloc(160), i * 160, i === 0);
+      b.send(8, Buffer.alloc(160), i * 160, i === 0);
+      await delay(5);
+    }
+    await waitFor('RTT from RTCP', () => a.reporter.stats().rttMs !== undefined && b.reporter.stats().remote !== undefined && a.reporter.stats().remote !== undefined, 10000);
+    const sb = b.reporter.stats();
+    const sa = a.reporter.stats();
+    expect(relay.counts.dropped).to.be.greaterThan(0);
+    // Loss counts from the first validated packet (A.1 probation) to the highest received.
+    const span = (b.stats.maxSeq - b.stats.baseSeq) & 0xffff;
+    const inWindow = relay.droppedSeqs.filter((s) => ((s - b.stats.baseSeq) & 0xffff) > 0 && ((s - b.stats.baseSeq) & 0xffff) < span).length;
+    expect(sb.packetsLost).to.equal(inWindow);
+    expect(inWindow).to.be.greaterThan(5);
+    expect(sb.jitterMs).to.be.greaterThan(0);
+    expect(sa.remote!.packetsLost).to.be.greaterThan(0);
+    expect(sa.rttMs).to.be.within(0, 1000);
+    expect(sb.mos).to.be.within(1, 4.3);
+    expect(sa.mos).to.be.within(4.0, 4.5);
+    expect(sa.rtcpReceived).to.be.greaterThan(0);
+    expect(sb.rtcpSent).to.be.greaterThan(0);
+  });
+});
