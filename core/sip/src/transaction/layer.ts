@@ -80,6 +80,7 @@ export class TransactionLayer {
   private strayHandlers: StrayResponseHandler[] = [];
   private readonly rejectMerged: boolean;
   private detach: (() => void) | undefined;
+  private closed = false;
 
   constructor(opts: TransactionLayerOptions) {
     this.transport = opts.transport;
@@ -105,6 +106,7 @@ export class TransactionLayer {
    * `handlers` to be sure no event is missed. ACK is not a transaction: use `sendAck`.
    */
   sendRequest(req: SipRequest, target?: TransactionTarget, handlers: ClientTransactionHandlers = {}): ClientTransaction {
+    if (this.closed) throw stateError('the transaction layer is closed');
     if (req.method === 'ACK') throw requestError('ACK does not open a client transaction (17.1.1.3); use sendAck');
     const branch = ensureBranch(req, target?.protocol);
     const key = clientKey(branch, req.method);
@@ -173,6 +175,8 @@ export class TransactionLayer {
 
   /** Entry point for every message the transport parsed. */
   receive(msg: SipMessage, source: TransactionSource): void {
+    // Transports without an unsubscribe keep calling after close(): ignore them.
+    if (this.closed) return;
     try {
       if (msg.isRequest) this.receiveRequest(msg, source);
       else this.receiveResponse(msg, source);
@@ -311,6 +315,7 @@ export class TransactionLayer {
 
   /** Terminates every transaction (reason `closed`) and stops listening to the transport. */
   close(): void {
+    this.closed = true;
     this.detach?.();
     this.detach = undefined;
     for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate('closed');

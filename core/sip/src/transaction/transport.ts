@@ -27,8 +27,8 @@ export type TransportMessageHandler = (msg: SipMessage, source: TransactionSourc
 export interface TransactionTransport {
   /** Sends (resolving the target when absent), fills the top Via sent-by, rejects on failure. */
   sendRequest(req: SipRequest, target?: TransactionTarget): Promise<TransactionTarget>;
-  /** Routes by the top Via (or the source connection) and rejects on failure. */
-  sendResponse(res: SipResponse, source?: TransactionSource): Promise<void>;
+  /** Routes by the top Via (or the source connection) and rejects on failure; the value is unused. */
+  sendResponse(res: SipResponse, source?: TransactionSource): Promise<unknown>;
   /** Optional: reliability per protocol; absent means "everything but UDP is reliable". */
   isReliable?(protocol: string): boolean;
   /** Optional: lets the layer subscribe itself; may return an unsubscribe function. */
