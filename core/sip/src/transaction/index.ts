@@ -1,9 +1,9 @@
 export { TransactionLayer } from './layer.js';
 export type {
-  AckHandler,
+  TransactionAckHandler,
   ClientTransaction,
   IncomingRequestContext,
-  RequestHandler,
+  TransactionRequestHandler,
   ServerTransaction,
   StrayResponseHandler,
   TransactionLayerOptions,

@@ -30,14 +30,14 @@ export interface IncomingRequestContext {
   mergedWith?: ServerTransaction;
 }
 
-export type RequestHandler = (
+export type TransactionRequestHandler = (
   tx: ServerTransaction,
   req: SipRequest,
   source: TransactionSource,
   context: IncomingRequestContext,
 ) => void;
 /** An ACK no Completed/Confirmed transaction absorbed: the ACK for a 2xx (13.3.1.4, RFC 6026). */
-export type AckHandler = (ack: SipRequest, source: TransactionSource, tx: InviteServerTransaction | undefined) => void;
+export type TransactionAckHandler = (ack: SipRequest, source: TransactionSource, tx: InviteServerTransaction | undefined) => void;
 /** A response matching no client transaction (17.1.3), e.g. a 2xx retransmitted after Timer M. */
 export type StrayResponseHandler = (res: SipResponse, source: TransactionSource) => void;
 
@@ -75,8 +75,8 @@ export class TransactionLayer {
   private readonly counters: TransactionCounters = { retransmissionsSent: 0, retransmissionsAbsorbed: 0, timeouts: 0, transportErrors: 0 };
   private mergedRequests = 0;
   private strayResponses = 0;
-  private requestHandlers: RequestHandler[] = [];
-  private ackHandlers: AckHandler[] = [];
+  private requestHandlers: TransactionRequestHandler[] = [];
+  private ackHandlers: TransactionAckHandler[] = [];
   private strayHandlers: StrayResponseHandler[] = [];
   private readonly rejectMerged: boolean;
   private detach: (() => void) | undefined;
@@ -158,12 +158,12 @@ export class TransactionLayer {
     });
   }
 
-  onRequest(handler: RequestHandler): () => void {
+  onRequest(handler: TransactionRequestHandler): () => void {
     this.requestHandlers.push(handler);
     return () => (this.requestHandlers = this.requestHandlers.filter((h) => h !== handler));
   }
 
-  onAck(handler: AckHandler): () => void {
+  onAck(handler: TransactionAckHandler): () => void {
     this.ackHandlers.push(handler);
     return () => (this.ackHandlers = this.ackHandlers.filter((h) => h !== handler));
   }
