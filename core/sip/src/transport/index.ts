@@ -17,6 +17,7 @@ export {
   formatHostPort,
   formatTarget,
   bareHost,
+  reachableHost,
 } from './types.js';
 export { SipTransportError, SIP_TRANSPORT_ERROR } from './errors.js';
 export type { SipTransport, TransportSink, SendResult } from './transport.js';

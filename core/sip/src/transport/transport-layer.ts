@@ -20,7 +20,7 @@ import type { SipTransport } from './transport.js';
 import { createTransport } from './factory.js';
 import type { TransportFactoryOptions } from './factory.js';
 import type { ListenSpec, ListeningPoint, ReceivedInfo, RemoteTarget, TransportProtocol } from './types.js';
-import { bareHost, formatHostPort, formatTarget, isSecure, parseListenSpec } from './types.js';
+import { bareHost, formatHostPort, formatTarget, isSecure, parseListenSpec, reachableHost } from './types.js';
 import { routeResponse, stampOutgoingVia } from './via-policy.js';
 import { SipTransportError } from './errors.js';
 
@@ -86,15 +86,18 @@ export class TransportLayer {
   localHostPort(protocol: TransportProtocol, family?: 4 | 6): string {
     const t = this.transportFor(protocol, family === 6 ? '::1' : family === 4 ? '127.0.0.1' : undefined);
     if (!t) throw new SipTransportError(`no ${protocol} listener to build a Via/Contact from`);
-    const p = t.listeningPoint;
-    return formatHostPort(p.advertisedHost ?? p.host, p.port);
+    return formatHostPort(reachableHost(t.listeningPoint), t.listeningPoint.port);
   }
 
-  /** A Contact URI reaching us on this transport. */
+  /**
+   * A Contact URI reaching us on this transport: `sips:` for TLS (RFC 5630: no
+   * transport=tls), `transport=ws` for both WebSocket flavours as in RFC 7118's examples.
+   */
   contactUri(protocol: TransportProtocol, user?: string, family?: 4 | 6): SipUri {
     const [host, port] = splitHostPort(this.localHostPort(protocol, family));
-    const params: Record<string, string | null> = protocol === 'udp' ? {} : { transport: protocol === 'wss' ? 'wss' : protocol };
-    return new SipUri({ scheme: isSecure(protocol) && protocol === 'tls' ? 'sips' : 'sip', user, host, port, params });
+    const transport = protocol === 'tcp' ? 'tcp' : protocol === 'ws' || protocol === 'wss' ? 'ws' : undefined;
+    const params: Record<string, string | null> = transport ? { transport } : {};
+    return new SipUri({ scheme: protocol === 'tls' ? 'sips' : 'sip', user, host, port, params });
   }
 
   stats(): TransportLayerStats {
@@ -156,8 +159,7 @@ export class TransportLayer {
 
   private stampAndSerialize(req: SipRequest, dest: RemoteTarget): Buffer {
     const t = this.requireTransport(dest);
-    const p = t.listeningPoint;
-    stampOutgoingVia(req, dest.protocol, p.advertisedHost ?? p.host, p.port);
+    stampOutgoingVia(req, dest.protocol, reachableHost(t.listeningPoint), t.listeningPoint.port);
     return serializeMessage(req);
   }
 

@@ -2,6 +2,7 @@
  * Shared transport vocabulary: what we listen on, where we send, and where a message
  * came from. Kept free of socket types so upper layers can import it cheaply.
  */
+import { networkInterfaces } from 'node:os';
 import { SipTransportError } from './errors.js';
 
 export type TransportProtocol = 'udp' | 'tcp' | 'tls' | 'ws' | 'wss';
@@ -119,4 +120,21 @@ export function parseListenSpec(text: string, tls?: TlsMaterial): ListenSpec {
 
 export function formatTarget(t: RemoteTarget): string {
   return `${t.protocol}://${formatHostPort(t.host, t.port)}`;
+}
+
+/**
+ * The host to write in Via/Contact for a listening point: the advertised name, the bound
+ * address, or for a wildcard bind the first external address of that family (a peer
+ * cannot send to 0.0.0.0).
+ */
+export function reachableHost(point: ListeningPoint): string {
+  if (point.advertisedHost) return point.advertisedHost;
+  if (point.host !== '0.0.0.0' && point.host !== '::') return point.host;
+  const family = point.host === '::' ? 'IPv6' : 'IPv4';
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.family === family && !a.internal && !a.address.toLowerCase().startsWith('fe80:')) return a.address;
+    }
+  }
+  return family === 'IPv6' ? '::1' : '127.0.0.1';
 }

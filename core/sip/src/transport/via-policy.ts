@@ -83,7 +83,9 @@ export interface ResponseRoute {
 export function routeResponse(via: Via, source: ReceivedInfo | undefined): ResponseRoute {
   const protocol = protocolFromToken(via.transport) ?? source?.protocol ?? 'udp';
   const sentByHost = bareHost(via.host);
-  const rport = typeof via.rport === 'number' ? via.rport : undefined;
+  // RFC 3581 4 applies rport to unreliable transports; a reliable one falls back to a
+  // new connection to the sent-by port (the old ephemeral port is gone with its connection).
+  const rport = typeof via.rport === 'number' && !isReliable(protocol) ? via.rport : undefined;
   const viaPort = via.port ?? defaultPort(protocol);
   let host: string;
   let port: number;
