@@ -9,6 +9,7 @@ import type { SipMessage, SipRequest, SipResponse } from '../message/message.js'
 import type { AnyTransaction, TransactionContext, TransactionCounters, TransactionKind } from './base.js';
 import type { ClientTransactionHandlers } from './client-base.js';
 import { requestError, stateError } from './errors.js';
+import { isRfc3261Branch } from './ids.js';
 import { InviteClientTransaction } from './invite-client.js';
 import { InviteServerTransaction } from './invite-server.js';
 import { clientKey, clientKeyForResponse, mergeKey, serverKey } from './keys.js';
@@ -139,9 +140,13 @@ export class TransactionLayer {
       return Promise.reject(stateError(`INVITE ${invite.branch} is ${state}; only a pending INVITE can be cancelled`));
     }
     return new Promise((resolve, reject) => {
-      const go = () => {
+      const unhook = () => {
         invite.off('provisional', go);
+        invite.off('final', giveUp);
         invite.off('terminated', giveUp);
+      };
+      const go = () => {
+        unhook();
         try {
           const tx = this.sendRequest(createCancel(invite.request), invite.target, handlers);
           resolve(tx as NonInviteClientTransaction);
@@ -149,12 +154,13 @@ export class TransactionLayer {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
       };
+      // A final response (or the end) before any provisional: there is nothing left to cancel.
       const giveUp = () => {
-        invite.off('provisional', go);
+        unhook();
         reject(stateError(`INVITE ${invite.branch} ended before a provisional response allowed CANCEL`));
       };
       if (state === 'Proceeding') go();
-      else invite.on('provisional', go).on('terminated', giveUp);
+      else invite.on('provisional', go).on('final', giveUp).on('terminated', giveUp);
     });
   }
 
@@ -244,7 +250,7 @@ export class TransactionLayer {
 
   /** RFC 2543 ACKs also need the To tag of the response they acknowledge (17.2.3). */
   private ackMatches(ack: SipRequest, tx: InviteServerTransaction): boolean {
-    if (branchOf(ack.topVia)?.startsWith('z9hG4bK')) return true;
+    if (isRfc3261Branch(branchOf(ack.topVia))) return true;
     const sent = tx.lastResponse;
     return sent !== undefined && toTagOf(sent) === toTagOf(ack);
   }

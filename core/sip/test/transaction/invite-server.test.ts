@@ -50,6 +50,19 @@ describe('INVITE server transaction (RFC 3261 17.2.1, RFC 6026)', () => {
     expect(trying.headers.get('to')).to.equal('<sip:bob@example.com>');
   });
 
+  it('takes the 100 Trying delay from the timers option', async () => {
+    clock = new VirtualClock();
+    transport = new RecordingTransport(clock, 'udp');
+    layer = new TransactionLayer({ transport, scheduler: clock, timers: { trying: 50 } });
+    delivered = [];
+    layer.onRequest((tx, req) => delivered.push({ tx, req }));
+    receiveInvite();
+    await clock.advance(49);
+    expect(transport.responses()).to.have.length(0);
+    await clock.advance(1);
+    expect(transport.responses().map(statusOf)).to.deep.equal([100]);
+  });
+
   it('sends no 100 Trying when the TU answered within 200 ms', async () => {
     setup('udp');
     const { tx } = receiveInvite();

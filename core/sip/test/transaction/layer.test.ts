@@ -118,6 +118,31 @@ describe('TransactionLayer matching and TU interface', () => {
       expect(error!.message).to.match(/only a pending INVITE/);
     });
 
+    it('gives up a CANCEL waiting for a provisional when the INVITE gets a final first', async () => {
+      setup();
+      const invite = layer.sendRequest(makeRequest('INVITE')) as InviteClientTransaction;
+      const pending = layer.cancel(invite);
+      transport.inject(respondTo(invite.request, 480));
+      let error: Error | undefined;
+      await pending.catch((e: Error) => (error = e));
+      expect(error!.message).to.match(/ended before a provisional/);
+      expect(transport.requests('CANCEL')).to.have.length(0);
+    });
+
+    it('keeps a transaction consistent when a TU listener throws', () => {
+      setup();
+      const seen: number[] = [];
+      const tx = layer.sendRequest(makeRequest('OPTIONS'), undefined, {
+        final: () => {
+          throw new Error('TU bug');
+        },
+      });
+      tx.on('final', (r) => seen.push(r.status));
+      transport.inject(respondTo(tx.request, 200));
+      expect(tx.state).to.equal('Completed');
+      expect(seen).to.deep.equal([200]);
+    });
+
     it('passes responses that match nothing to the TU as stray', () => {
       setup();
       const strays: number[] = [];
