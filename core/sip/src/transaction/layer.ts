@@ -164,6 +164,10 @@ export class TransactionLayer {
     });
   }
 
+  /**
+   * Registers the TU for new requests. The TU must answer every server transaction; with no
+   * handler registered the layer answers 503, and 500 when a handler throws before a final.
+   */
   onRequest(handler: TransactionRequestHandler): () => void {
     this.requestHandlers.push(handler);
     return () => (this.requestHandlers = this.requestHandlers.filter((h) => h !== handler));
@@ -234,7 +238,13 @@ export class TransactionLayer {
         invite.notify('cancel', req, source);
       }
     }
-    this.deliver(this.requestHandlers, (h) => h(tx, req, source, context), 'request');
+    // A server transaction nobody will answer would live forever: answer for the TU.
+    if (this.requestHandlers.length === 0) {
+      tx.respond(tx.createResponse(503));
+      return;
+    }
+    const failures = this.deliver(this.requestHandlers, (h) => h(tx, req, source, context), 'request');
+    if (failures > 0 && !tx.terminated && tx.finalResponse === undefined) tx.respond(tx.createResponse(500));
   }
 
   private receiveAck(ack: SipRequest, source: TransactionSource, tx: ServerTransaction | undefined): void {
@@ -287,14 +297,18 @@ export class TransactionLayer {
     if (entry.mergeKey !== undefined && this.merged.get(entry.mergeKey) === tx) this.merged.delete(entry.mergeKey);
   }
 
-  private deliver<H>(handlers: H[], call: (h: H) => void, what: string): void {
+  /** Calls every handler, isolating their exceptions; returns how many threw. */
+  private deliver<H>(handlers: H[], call: (h: H) => void, what: string): number {
+    let failures = 0;
     for (const h of [...handlers]) {
       try {
         call(h);
       } catch (err) {
+        failures++;
         this.logger.error({ err }, `TU ${what} handler threw`);
       }
     }
+    return failures;
   }
 
   findClient(branch: string, method: string): ClientTransaction | undefined {

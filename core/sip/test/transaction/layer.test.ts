@@ -248,7 +248,7 @@ describe('TransactionLayer matching and TU interface', () => {
       expect(delivered[1]!.context.mergedWith).to.equal(delivered[0]!.tx);
     });
 
-    it('keeps delivering after a TU handler throws, and drops messages it cannot read', () => {
+    it('keeps delivering after a TU handler throws, answers 500 for it, and drops messages it cannot read', () => {
       setup();
       layer.onRequest(() => {
         throw new Error('TU bug');
@@ -258,6 +258,18 @@ describe('TransactionLayer matching and TU interface', () => {
       transport.inject(noVia);
       transport.inject(makeRequest('OPTIONS'));
       expect(delivered).to.have.length(2);
+      expect(transport.responses().map(statusOf)).to.deep.equal([500, 500]);
+    });
+
+    it('answers 503 when no TU listens, so no server transaction is left waiting', async () => {
+      clock = new VirtualClock();
+      transport = new RecordingTransport(clock, 'udp');
+      layer = new TransactionLayer({ transport, scheduler: clock });
+      transport.inject(makeRequest('INVITE'));
+      transport.inject(makeRequest('MESSAGE'));
+      expect(transport.responses().map(statusOf)).to.deep.equal([503, 503]);
+      await clock.advance(64_000);
+      expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0 });
     });
   });
 
