@@ -28,7 +28,7 @@ export type BuiltinEvent = (typeof BUILTIN_EVENTS)[number];
 
 /** Actions the session layer executes itself; anything else needs a StateActionAdapter. */
 export const BUILTIN_ACTIONS = [
-  'prepare-media', 'start-media', 'stop-media', 'set-media-direction', 'mark-answered',
+  'start-media', 'stop-media', 'set-media-direction', 'mark-answered',
   'start-session-timer', 'set-end-reason', 'end-call',
 ] as const;
 export type BuiltinAction = (typeof BUILTIN_ACTIONS)[number];

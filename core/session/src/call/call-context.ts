@@ -1,0 +1,61 @@
+import type {
+  CallState, EndReason, Logger, MediaStats, SessionId, SignalingHandler, StateActionAdapter,
+} from '@rvoip/contracts';
+import type { MediaLegFactory, SipUserAgent, UaIncomingInvite, UaOutgoingInvite } from '../ports.js';
+import type { SessionRegistry } from '../registry/session-registry.js';
+import type { SessionRecord } from '../registry/session-record.js';
+import type { SessionEvents } from '../events/session-events.js';
+import type { StateMachine } from '../state/state-machine.js';
+
+/** Options that shape how calls are placed and answered. */
+export interface CallSettings {
+  /** Our address-of-record, used as From; e.g. `sip:alice@127.0.0.1:5070`. */
+  readonly localUri: string;
+  readonly displayName?: string;
+  /** RFC 4028 interval offered on outgoing INVITEs and granted on incoming ones (s). */
+  readonly sessionExpires: number;
+  /** Deferred inbound calls are rejected with 480 after this long. */
+  readonly deferTimeoutMs: number;
+  readonly codecs?: readonly string[];
+  /** Digest credentials answered on 401/407 to our INVITEs. */
+  readonly credentials?: { readonly username: string; readonly password: string; readonly realm?: string };
+}
+
+/** Per-session handles that are not part of the mappings the registry owns. */
+export interface CallHandles {
+  incoming?: UaIncomingInvite;
+  outgoing?: UaOutgoingInvite;
+  /** True while an offer/answer exchange we started is in flight (glare detection, RFC 3261 14.1). */
+  offerPending: boolean;
+  sessionTimer?: NodeJS.Timeout;
+  deferTimer?: NodeJS.Timeout;
+  /** The REFER we sent, awaiting a final NOTIFY. */
+  referWait?: { resolve: (ok: boolean, status: number) => void };
+  /** Media stats captured when the leg closed, for the CDR. */
+  finalStats?: MediaStats;
+  /** Resolves when the session reaches a terminal state. */
+  ended: Promise<void>;
+  resolveEnded: () => void;
+}
+
+/** Everything the call handlers share; assembled once by the CallController. */
+export interface CallContext {
+  readonly ua: SipUserAgent;
+  readonly media: MediaLegFactory;
+  readonly registry: SessionRegistry;
+  readonly events: SessionEvents;
+  readonly machine: StateMachine;
+  readonly signaling: SignalingHandler;
+  readonly adapters: () => readonly StateActionAdapter[];
+  readonly settings: CallSettings;
+  readonly logger: Logger;
+  handles(id: SessionId): CallHandles;
+  /** Feeds an event to the state table; throws RVOIP_ERR_SESSION_INVALID_STATE when it has no transition. */
+  fire(record: SessionRecord, event: string, cause?: string): Promise<CallState>;
+  /** Fires only when the table allows it; for events the far end may race (BYE vs. hangup). */
+  tryFire(record: SessionRecord, event: string, cause?: string): Promise<boolean>;
+  /** Throws RVOIP_ERR_SESSION_INVALID_STATE unless the table accepts `event` now (check before signalling). */
+  guard(record: SessionRecord, event: string): void;
+  require(id: SessionId): SessionRecord;
+  setEndReason(record: SessionRecord, reason: EndReason): void;
+}

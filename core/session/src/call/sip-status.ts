@@ -1,0 +1,29 @@
+import type { EndReason } from '@rvoip/contracts';
+import { RvoipError } from '@rvoip/contracts';
+
+/** The SIP status carried by a failed request (core/sip `SipRequestError` has `status`). */
+export function statusOf(err: unknown): { status: number; reason: string } {
+  if (err instanceof RvoipError) {
+    const status = typeof err.details.status === 'number' ? err.details.status : 500;
+    const reason = typeof err.details.reason === 'string' ? err.details.reason : err.message;
+    return { status, reason };
+  }
+  return { status: 500, reason: err instanceof Error ? err.message : String(err) };
+}
+
+/** CDR disposition for a final non-2xx to an INVITE. */
+export function endReasonFor(status: number): EndReason {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 487) return 'cancelled';
+  if (status === 408 || status === 480) return 'no-answer';
+  if (status === 603 || (status >= 400 && status < 700)) return 'rejected';
+  return 'failed';
+}
+
+/** Headers every INVITE and answer we send advertises: PRACK, session timers, Replaces. */
+export const SUPPORTED = '100rel, timer, replaces';
+export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, PRACK';
+
+export function hasOptionTag(values: readonly string[], tag: string): boolean {
+  return values.some((v) => v.toLowerCase() === tag);
+}
