@@ -76,6 +76,22 @@ describe('RtpSession over UDP', () => {
     expect(b.reporter.stats().remoteSsrc).to.equal(0xbbbb);
   });
 
+  it('exchanges RTP over IPv6 loopback', async () => {
+    const a = new RtpSession({ pair: await alloc.allocate('::1'), cname: 'a', clockRate: 8000 });
+    const b = new RtpSession({ pair: await alloc.allocate('::1'), cname: 'b', clockRate: 8000 });
+    open.push(a, b);
+    a.setRemote({ address: '::1', port: b.port, rtcpAddress: '::1', rtcpPort: b.port + 1, rtcpMux: false });
+    b.setRemote({ address: '::1', port: a.port, rtcpAddress: '::1', rtcpPort: a.port + 1, rtcpMux: false });
+    let got = 0;
+    b.setHandlers({ onRtp: (h) => { if (h.payloadType === 8) got++; } });
+    a.setHandlers({ onRtp: () => undefined });
+    for (let i = 0; i < 3; i++) a.send(8, Buffer.alloc(160, 0xd5), i * 160, i === 0);
+    await waitFor('three packets over ::1', () => got === 3);
+    expect(b.latchedSource).to.deep.equal({ address: '::1', port: a.port });
+    b.reporter.send(false);
+    await waitFor('RTCP on the separate RTCP port', () => a.counters.rtcpReceived === 1);
+  });
+
   it('drops malformed datagrams without disturbing the stream', async () => {
     const b = await session(alloc);
     const peer = dgram.createSocket('udp4');
