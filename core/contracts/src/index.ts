@@ -1,6 +1,6 @@
 export { RvoipError, isRvoipError } from './errors.js';
-export { silentLogger } from './logger.js';
-export type { Logger, LogFn } from './logger.js';
+export { Logger, silentLogger } from './logger.js';
+export type { LogFn } from './logger.js';
 export type { JsonPrimitive, JsonValue, JsonObject, JsonSchema } from './json.js';
 export type { Disposable } from './disposable.js';
 export type { MediaStats } from './media-stats.js';

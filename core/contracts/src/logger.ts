@@ -3,6 +3,9 @@
  * rvoip uses, so the kernel can hand out pino child loggers while the lower layers stay
  * free of a logging dependency.
  */
+/** DI token for the root logger the kernel binds (a pino instance when run by `rvoip`). */
+export const Logger = Symbol.for('rvoip.kernel.Logger');
+
 export interface LogFn {
   (obj: Record<string, unknown>, msg?: string): void;
   (msg: string): void;

@@ -4,8 +4,12 @@ import type { JsonSchema } from '@rvoip/contracts';
 import type { ConfigIssue } from '../errors.js';
 
 /** A fresh ajv per schema set: allErrors so every problem is reported in one pass. */
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true, strictTuples: false, allowUnionTypes: true });
+export function createAjv(strict = true): Ajv2020 {
+  // Plugin schemas are third-party: tolerate unknown keywords/formats rather than refuse to boot.
+  const ajv = new Ajv2020({
+    allErrors: true, verbose: true, useDefaults: true, strict, strictTuples: false, allowUnionTypes: true,
+    validateFormats: strict, logger: false,
+  });
   ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
   return ajv;
 }

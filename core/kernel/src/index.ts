@@ -1,0 +1,22 @@
+export { Kernel } from './kernel.js';
+export type { KernelOptions, StartResult } from './kernel.js';
+export { kernelModule } from './kernel-module.js';
+export { defaultCoreModules } from './core-modules.js';
+export { loadConfig, loadValidConfig } from './config/load.js';
+export type { LoadConfigOptions, LoadedConfig } from './config/load.js';
+export { configSchema } from './config/schema.js';
+export { SEARCH_PLACES } from './config/search.js';
+export { redact, REDACTED } from './config/secrets.js';
+export { CallEventDispatcher } from './events/dispatcher.js';
+export { MemoryStorageAdapter } from './storage/memory.js';
+export { LifecycleRunner, orderUnits } from './lifecycle/runner.js';
+export type { LifecycleUnit, ServiceReport, ServiceStatus } from './lifecycle/runner.js';
+export { PluginOwners, CORE_OWNER, tokenName } from './plugins/owners.js';
+export type { PluginReport, PluginStatus } from './plugins/register.js';
+export type { PluginSource } from './plugins/candidates.js';
+export { KERNEL_VERSION } from './version.js';
+export {
+  ConfigInvalidError, ConfigLoadError, ConfigNotFoundError, LifecycleGraphError, LifecycleHookError, LifecycleTimeoutError,
+  PluginBootError, StateTableError, KernelStateError, formatIssues,
+} from './errors.js';
+export type { ConfigIssue } from './errors.js';
