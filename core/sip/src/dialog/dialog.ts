@@ -215,8 +215,10 @@ export class Dialog {
   }
 
   /**
-   * A Via naming the transport and address of our Contact; the transport layer rewrites
-   * sent-by with the socket it really used, the branch is what matters here.
+   * A Via naming the transport and address of our Contact. The transport layer stamps
+   * transport and sent-by with the socket it really uses (via-policy.ts), keeping the
+   * branch, which is what this layer must get right: a new one per request (8.1.1.7).
+   * Without a Contact the host is the reserved `invalid.invalid` until stamped.
    */
   private defaultVia(): string {
     let transport = this.secure ? 'TLS' : 'UDP';
