@@ -59,6 +59,10 @@ function sameSource(t: { address: string; port: number } | undefined, rinfo: dgr
   return t !== undefined && t.port === rinfo.port && t.address === rinfo.address;
 }
 
+function isUnspecified(address: string): boolean {
+  return address === '0.0.0.0' || address === '::';
+}
+
 export class RtpSession {
   readonly ssrc: number;
   readonly port: number;
@@ -105,6 +109,12 @@ export class RtpSession {
 
   /** Points the session at a (new) remote; forgets any latch so the peer can move. */
   setRemote(target: RtpTarget): void {
+    // RFC 3264 8.4 legacy hold (c=0.0.0.0): keep where we were sending; never send to 0.0.0.0,
+    // which Linux would deliver to this very host.
+    if (isUnspecified(target.address)) {
+      if (this.target) return;
+      target = { ...target, address: '', rtcpAddress: '' };
+    }
     const changed = !this.target || this.target.address !== target.address || this.target.port !== target.port;
     this.target = target;
     if (changed) {
@@ -129,7 +139,7 @@ export class RtpSession {
   /** Builds, protects and sends one packet. `payload` may be reused after return. */
   send(payloadType: number, payload: Buffer, timestamp: number, marker: boolean): void {
     const t = this.target;
-    if (this.closed || !t) return;
+    if (this.closed || !t || (!t.address && !this.rtpLatched)) return;
     let packet: Buffer = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
     writeRtpHeader(packet, payloadType, marker, this.seq, timestamp, this.ssrc);
     payload.copy(packet, RTP_HEADER_SIZE);
@@ -145,13 +155,14 @@ export class RtpSession {
 
   sendRtcp(compound: Buffer): void {
     const t = this.target;
-    if (this.closed || !t) return;
+    if (this.closed || !t || (!t.address && !this.rtpLatched)) return;
     const packet = this.srtp ? this.srtp.protectRtcp(compound) : compound;
     if (t.rtcpMux) {
       const dest = this.rtpLatched ?? t;
       this.opts.pair.rtp.send(packet, dest.port, dest.address);
     } else {
       const dest = this.rtcpLatched ?? { address: t.rtcpAddress, port: t.rtcpPort };
+      if (!dest.address) return;
       this.opts.pair.rtcp.send(packet, dest.port, dest.address);
     }
     this.counters.rtcpSent++;
