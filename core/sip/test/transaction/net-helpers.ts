@@ -73,6 +73,8 @@ export class LossyRelay {
   droppedToServer = 0;
   droppedToClient = 0;
   forwarded = 0;
+  /** First line of every datagram the server sent, dropped or not. */
+  readonly fromServer: string[] = [];
   private client: RemoteInfo | undefined;
 
   constructor(
@@ -84,6 +86,7 @@ export class LossyRelay {
   async start(): Promise<this> {
     this.socket.on('message', (data, from) => {
       if (from.port === this.serverPort) {
+        this.fromServer.push(data.toString('utf8', 0, Math.min(data.length, 64)).split('\r\n')[0]!);
         if (!this.client) return;
         if (this.droppedToClient < this.dropToClient) this.droppedToClient++;
         else this.forward(data, this.client.port);

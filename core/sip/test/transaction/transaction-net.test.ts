@@ -238,7 +238,8 @@ describe('transactions over real sockets (127.0.0.1)', function () {
     expect(finals[1]).to.equal(486);
     expect(itx.state).to.be.oneOf(['Completed', 'Terminated']);
     expect(lossyResponses.droppedToClient).to.equal(2);
-    expect(server.layer.stats().retransmissionsSent).to.be.at.least(2);
+    // A 100 Trying may have been among the losses; either way a 486 retransmission got through.
+    expect(lossyResponses.fromServer.filter((l) => l.startsWith('SIP/2.0 486')).length).to.be.at.least(2);
   });
 
   it('surfaces a TCP connection refusal as a transport error (8.1.3.1, 503)', async () => {
