@@ -117,6 +117,17 @@ export async function locateSipServer(
   resolver: SipDnsResolver,
   opts: LocateOptions,
 ): Promise<RemoteTarget[]> {
+  const host = uri.maddr ?? uri.host;
+  // RFC 6761: .invalid never resolves (WebSocket clients use it in Via and Contact).
+  if (/\.invalid\.?$/i.test(host)) return [];
+  const targets = await locate(uri, resolver, opts);
+  if (isIP(uri.host) !== 0) return targets;
+  // RFC 5922 4.1: a TLS peer found through DNS must present a certificate for the SIP
+  // domain of the URI, not for the address we dial.
+  return targets.map((t) => (isSecure(t.protocol) ? { ...t, serverName: uri.host } : t));
+}
+
+async function locate(uri: TargetUri, resolver: SipDnsResolver, opts: LocateOptions): Promise<RemoteTarget[]> {
   const secure = uri.scheme === 'sips';
   const host = uri.maddr ?? uri.host;
   const allowed = opts.supported.filter((p) => !secure || isSecure(p));

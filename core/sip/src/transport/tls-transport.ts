@@ -53,7 +53,8 @@ export class TlsTransport extends SocketStreamTransport {
       cert: this.client.cert,
       rejectUnauthorized: this.client.rejectUnauthorized ?? true,
     };
-    if (this.client.servername) options.servername = this.client.servername;
+    const servername = target.serverName ?? this.client.servername;
+    if (servername) options.servername = servername;
     return whenReady(connect(options), 'secureConnect');
   }
 }

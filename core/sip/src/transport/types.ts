@@ -31,6 +31,11 @@ export interface RemoteTarget {
   protocol: TransportProtocol;
   host: string;
   port: number;
+  /**
+   * TLS/WSS only: the name the peer's certificate must match when `host` is an address
+   * found through DNS (RFC 5922: the SIP domain). Also sent as SNI.
+   */
+  serverName?: string;
 }
 
 export interface ReceivedInfo {

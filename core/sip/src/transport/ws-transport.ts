@@ -172,7 +172,7 @@ export class WsTransport implements SipTransport {
       key: this.client.key,
       cert: this.client.cert,
       rejectUnauthorized: this.client.rejectUnauthorized ?? true,
-      ...(this.client.servername ? { servername: this.client.servername } : {}),
+      ...(target.serverName ?? this.client.servername ? { servername: target.serverName ?? this.client.servername } : {}),
     });
     return new Promise((resolve, reject) => {
       let socket: Socket | undefined;

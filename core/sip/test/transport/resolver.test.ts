@@ -99,7 +99,8 @@ describe('RFC 3263 server location', () => {
       a: { 'tls.secure.test': [v4('192.0.2.20')] },
     });
     const got = await locateSipServer({ scheme: 'sips', host: 'secure.test' }, r, { supported: ALL });
-    expect(got).to.deep.equal([{ protocol: 'tls', host: '192.0.2.20', port: 5061 }]);
+    // RFC 5922: the certificate is checked against the SIP domain, not the SRV target.
+    expect(got).to.deep.equal([{ protocol: 'tls', host: '192.0.2.20', port: 5061, serverName: 'secure.test' }]);
     expect(r.queries).to.include('SRV _sips._ws.secure.test');
     expect(r.queries).not.to.include('SRV _sip._udp.secure.test');
   });
@@ -130,6 +131,12 @@ describe('RFC 3263 server location', () => {
     const got = await locateSipServer({ scheme: 'sip', host: 'example.test', transport: 'tcp' }, r, { supported: ALL });
     expect(got).to.deep.equal([{ protocol: 'tcp', host: '192.0.2.50', port: 5070 }]);
     expect(r.queries[0]).to.equal('SRV _sip._tcp.example.test');
+  });
+
+  it('never looks up .invalid names (RFC 6761), which WebSocket clients put in Via', async () => {
+    const r = new FakeResolver({});
+    expect(await locateSipServer({ scheme: 'sip', host: 'df7jal23ls0d.invalid', transport: 'ws' }, r, { supported: ALL })).to.deep.equal([]);
+    expect(r.queries).to.deep.equal([]);
   });
 
   it('uses maddr in place of the host', async () => {
