@@ -8,7 +8,7 @@ import type { CallContext } from './call-context.js';
 import { wireDialog } from './in-dialog.js';
 import { addressOf, attachLeg, newRecord } from './new-session.js';
 import { recordSessionTimer } from './session-timer.js';
-import { ALLOW, endReasonFor, hasOptionTag, SUPPORTED } from './sip-status.js';
+import { endReasonFor, hasOptionTag, SUPPORTED } from './sip-status.js';
 import { findReplaced, completeReplacement } from './transfer.js';
 
 function noInvite(id: string): SessionError {
@@ -140,7 +140,8 @@ export async function ringCall(ctx: CallContext, id: string, earlyMedia = false)
   }
   ctx.guard(r, 'early-media');
   const answer = await localAnswer(ctx, r);
-  const reliable = hasOptionTag(invite.request.supported, '100rel') || hasOptionTag(invite.request.require, '100rel');
+  // Reliable only when the caller insists (Require: 100rel); otherwise a plain 183 interoperates best.
+  const reliable = hasOptionTag(invite.request.require, '100rel');
   await invite.progress(183, { body: answer, contentType: 'application/sdp', reliable });
   await ctx.fire(r, 'early-media', '183 Session Progress');
 }
@@ -165,7 +166,7 @@ export async function answerCall(ctx: CallContext, id: string, options: AnswerOp
   const h = ctx.handles(id);
   if (h.deferTimer) clearTimeout(h.deferTimer);
   const answer = await localAnswer(ctx, r);
-  const headers: HeaderList = [['Supported', SUPPORTED], ['Allow', ALLOW], ...Object.entries(options.headers ?? {})];
+  const headers: HeaderList = [['Supported', SUPPORTED], ...Object.entries(options.headers ?? {})];
   if (typeof r.vars.sessionExpires === 'number') {
     headers.push(['Session-Expires', `${r.vars.sessionExpires};refresher=${r.vars.refresher === 'local' ? 'uas' : 'uac'}`], ['Require', 'timer']);
   }

@@ -4,7 +4,7 @@ import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
 import { wireDialog } from './in-dialog.js';
 import { attachLeg, localFrom, newRecord } from './new-session.js';
-import { ALLOW, endReasonFor, statusOf, SUPPORTED } from './sip-status.js';
+import { endReasonFor, statusOf, SUPPORTED } from './sip-status.js';
 
 export interface PlaceCallOptions extends DialOptions {
   /** Extra headers in list form (e.g. Replaces, Referred-By), merged after `headers`. */
@@ -25,7 +25,7 @@ export async function placeCall(ctx: CallContext, options: PlaceCallOptions): Pr
     const offer = await leg.createOffer('sendrecv');
     await ctx.fire(r, 'dial');
     const headers: HeaderList = [
-      ['Supported', SUPPORTED], ['Allow', ALLOW],
+      ['Supported', SUPPORTED],
       ['Session-Expires', `${ctx.settings.sessionExpires};refresher=uac`],
       ...Object.entries(options.headers ?? {}), ...(options.extraHeaders ?? []),
     ];

@@ -20,9 +20,11 @@ export function endReasonFor(status: number): EndReason {
   return 'failed';
 }
 
-/** Headers every INVITE and answer we send advertises: PRACK, session timers, Replaces. */
-export const SUPPORTED = '100rel, timer, replaces';
-export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REFER, NOTIFY, PRACK';
+/**
+ * Option tags we add to INVITEs and answers (the stack adds `replaces` and Allow itself).
+ * 100rel is not advertised: the UA does not send PRACK yet, so a peer must not rely on it.
+ */
+export const SUPPORTED = 'timer';
 
 export function hasOptionTag(values: readonly string[], tag: string): boolean {
   return values.some((v) => v.toLowerCase() === tag);
