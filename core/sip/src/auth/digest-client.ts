@@ -104,9 +104,15 @@ export class DigestClient {
     for (const challenge of chosen) {
       const key = sessionKey(challenge.header, challenge.realm);
       const previous = this.sessions.get(key);
-      const answered = this.carriedOurCredentials(request, challenge.header, challenge.realm);
+      const carried = this.carriedCredentials(request, challenge.header, challenge.realm);
+      // Credentials sent pre-emptively on a cached nonce (nc > 1) that meet a plain
+      // challenge only show the nonce was forgotten, as with stale=true; credentials
+      // sent right after a challenge (nc = 1, or no qop) meeting one were refused.
+      const reusedNonce = carried !== undefined && parseInt(carried.param('nc') ?? '1', 16) > 1;
+      const answered = carried !== undefined;
+      const staleLike = challenge.stale || reusedNonce;
       let staleRetries = 0;
-      if (answered && !challenge.stale) {
+      if (answered && !staleLike) {
         this.sessions.delete(key);
         throw new DigestError(
           'RVOIP_ERR_AUTH_CREDENTIALS_REJECTED',
@@ -114,7 +120,7 @@ export class DigestClient {
           { realm: challenge.realm, status: response.status },
         );
       }
-      if (answered && challenge.stale) {
+      if (answered && staleLike) {
         staleRetries = (previous?.staleRetries ?? 0) + 1;
         const max = this.opts.maxStaleRetries ?? 3;
         if (staleRetries > max) {
@@ -193,11 +199,13 @@ export class DigestClient {
     return [...best.values()];
   }
 
-  private carriedOurCredentials(request: SipRequest, header: AuthorizationHeaderName, realm: string): boolean {
-    return request.headers.getAll(header).some((line) => {
+  /** The Digest credentials for `realm` the challenged request carried, if any. */
+  private carriedCredentials(request: SipRequest, header: AuthorizationHeaderName, realm: string): AuthHeader | undefined {
+    for (const line of request.headers.getAll(header)) {
       const v = parseOrUndefined(line, header);
-      return v !== undefined && v.isDigest && v.param('realm') === realm;
-    });
+      if (v !== undefined && v.isDigest && v.param('realm') === realm) return v;
+    }
+    return undefined;
   }
 }
 

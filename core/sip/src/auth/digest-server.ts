@@ -7,8 +7,9 @@ import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import type { SipRequest } from '../message/message.js';
 import type { DigestAlgorithm, DigestBaseAlgorithm, DigestQop } from './algorithms.js';
-import { baseAlgorithm, computeDigestResponse, computeHa1, computeUserhash } from './algorithms.js';
+import { DIGEST_ALGORITHMS, baseAlgorithm, computeDigestResponse, computeHa1, computeUserhash } from './algorithms.js';
 import { AuthHeader, parseAuthHeader } from '../message/auth-header.js';
+import { DigestError } from './errors.js';
 import { NonceIssuer } from './nonce.js';
 import { NonceCountTracker } from './nonce-counts.js';
 import { constantTimeEqual, verdictCredentials } from './server-checks.js';
@@ -74,6 +75,7 @@ export class DigestServer {
     this.nonces = new NonceIssuer(opts.secret, opts.realm, this.ttlMs, this.now);
     this.counts = new NonceCountTracker(opts.maxTrackedNonces ?? 10_000);
     this.log = (opts.logger ?? silentLogger).child({ module: 'sip.auth.server', realm: opts.realm });
+    validateOptions(opts, this.algorithms, this.ttlMs);
   }
 
   get challengeStatus(): 401 | 407 {
@@ -207,6 +209,17 @@ export class DigestServer {
     this.lastPrune = now;
     this.counts.prune(now - this.ttlMs);
   }
+}
+
+function validateOptions(opts: DigestServerOptions, algorithms: readonly DigestAlgorithm[], ttlMs: number): void {
+  const fail = (why: string): never => {
+    throw new DigestError('RVOIP_ERR_AUTH_CONFIG', `DigestServer for realm "${opts.realm}": ${why}`, { realm: opts.realm });
+  };
+  if (opts.realm === '') fail('realm is empty');
+  if (opts.secret.length === 0) fail('secret is empty; nonces would be forgeable');
+  if (algorithms.length === 0) fail('no algorithm offered');
+  for (const a of algorithms) if (!DIGEST_ALGORITHMS.includes(a)) fail(`unknown algorithm "${a}"`);
+  if (!(ttlMs > 0)) fail(`nonceTtlMs must be positive, got ${ttlMs}`);
 }
 
 function ha1For(secret: DigestSecret, alg: DigestAlgorithm, username: string, realm: string): string | undefined {

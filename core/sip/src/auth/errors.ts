@@ -7,6 +7,8 @@ export type DigestErrorCode =
   | 'RVOIP_ERR_AUTH_NO_USABLE_CHALLENGE'
   /** The server kept answering stale=true past the retry limit. */
   | 'RVOIP_ERR_AUTH_STALE_LOOP'
+  /** DigestServer options that cannot work (empty secret, no algorithm...). */
+  | 'RVOIP_ERR_AUTH_CONFIG'
   /** The response handed to the client is not a 401 or 407. */
   | 'RVOIP_ERR_AUTH_NOT_A_CHALLENGE';
 

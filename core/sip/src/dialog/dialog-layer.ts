@@ -27,6 +27,8 @@ export type DialogTerminationReason =
   | 'rejected'
   /** Another fork answered 2xx and this early dialog saw none within 64*T1 (13.2.2.4). */
   | 'early-timeout'
+  /** The INVITE transaction ended without a final response (Timer B, transport error). */
+  | 'timeout'
   /** 481 or 408 to a request inside the dialog (12.2.1.2). */
   | 'peer-gone'
   /** The TU ended it. */
@@ -143,6 +145,14 @@ export class DialogLayer extends TypedEmitter<DialogLayerEvents> {
     const ack = dialog.createAck(seq, opts);
     await this.acks.send(dialog.id, ack, opts.target);
     return ack;
+  }
+
+  /**
+   * The INVITE client transaction ended without any final response (Timer B, transport
+   * failure): its early dialogs end, since no 2xx or error will ever close them.
+   */
+  abandonInvite(request: SipRequest): void {
+    this.endEarlyDialogs(inviteKey(request), 'timeout');
   }
 
   private inviteResponse(request: SipRequest, response: SipResponse, id: string, existing: Dialog | undefined): UacResponseOutcome {

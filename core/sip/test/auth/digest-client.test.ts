@@ -99,4 +99,16 @@ describe('DigestClient', () => {
     client.reset();
     expect(client.authorizeFollowUp(register(4))).to.deep.equal([]);
   });
+
+  it('retries when credentials on a cached nonce (nc > 1) meet a plain challenge, refuses at nc = 1', () => {
+    const client = new DigestClient({ username: 'alice', password: 'pw' });
+    client.authorize(register(1), challengeResponse(401, [{ name: 'WWW-Authenticate', value: md5 }]));
+    const followUp = register(3, client.authorizeFollowUp(register(3)).map((l) => `${l.name}: ${l.value}`));
+    const fresh = challengeResponse(401, [{ name: 'WWW-Authenticate', value: 'Digest realm="example.com", nonce="n2", algorithm=MD5, qop="auth"' }], 3);
+    const retried = client.authorize(followUp, fresh);
+    expect(parseAuthHeader(retried[0]!.value).param('nonce')).to.equal('n2');
+    expect(parseAuthHeader(retried[0]!.value).param('nc')).to.equal('00000001');
+    const answered = register(4, retried.map((l) => `${l.name}: ${l.value}`));
+    expect(() => client.authorize(answered, fresh)).to.throw().with.property('code', 'RVOIP_ERR_AUTH_CREDENTIALS_REJECTED');
+  });
 });

@@ -286,4 +286,17 @@ describe('digest client <-> server', () => {
     expect(lines[0]!.name).to.equal('Proxy-Authorization');
     expect(await srv.verify(retry(2, lines, 'INVITE', 'sip:bob@example.com'))).to.include({ kind: 'ok' });
   });
+
+  it('refuses options that cannot work', () => {
+    const lookup = async (): Promise<undefined> => undefined;
+    for (const bad of [
+      { realm: REALM, secret: '', lookup },
+      { realm: '', secret: 's', lookup },
+      { realm: REALM, secret: 's', lookup, algorithms: [] },
+      { realm: REALM, secret: 's', lookup, algorithms: ['SHA-1' as DigestAlgorithm] },
+      { realm: REALM, secret: 's', lookup, nonceTtlMs: 0 },
+    ]) {
+      expect(() => new DigestServer(bad)).to.throw().with.property('code', 'RVOIP_ERR_AUTH_CONFIG');
+    }
+  });
 });

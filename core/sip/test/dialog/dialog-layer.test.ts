@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { DialogLayer } from '../../src/dialog/dialog-layer.js';
 import type { DialogTerminationReason } from '../../src/dialog/dialog-layer.js';
 import type { Dialog } from '../../src/dialog/dialog.js';
-import { FakeScheduler, RecordingWire, inDialogAtUas, inviteAtUac, inviteAtUas, reparse, responseAtUac, uasResponse } from './fixtures.js';
+import { CALL_ID, FakeScheduler, RecordingWire, inDialogAtUas, inviteAtUac, inviteAtUas, reparse, req, responseAtUac, uasResponse } from './fixtures.js';
 
 const T1 = 500;
 
@@ -109,6 +109,36 @@ describe('DialogLayer', () => {
       ]);
       expectNoLeaks(layer, clock);
     });
+  });
+
+  it('ends the early dialogs of an INVITE abandoned without a final response', () => {
+    const { clock, layer, ended } = setup();
+    const invite = inviteAtUac();
+    layer.receiveResponse(invite, responseAtUac(180, 'fork-a'));
+    layer.abandonInvite(invite);
+    expect(ended).to.deep.equal([['fork-a', 'timeout']]);
+    expectNoLeaks(layer, clock);
+  });
+
+  it('the caller finds its dialog for a BYE sent by the callee', () => {
+    const { clock, layer, ended } = setup();
+    const { dialog } = layer.receiveResponse(inviteAtUac(), responseAtUac(200, 'bobtag'));
+    const bye = req([
+      'BYE sip:alice@pc33.atlanta.example.com SIP/2.0',
+      'Via: SIP/2.0/UDP 192.0.2.4;branch=z9hG4bK-bob-bye',
+      'Route: <sip:p2.example.com;lr>, <sip:p1.example.com;lr>',
+      'From: Bob <sip:bob@biloxi.example.com>;tag=bobtag',
+      'To: Alice <sip:alice@atlanta.example.com>;tag=1928301774',
+      `Call-ID: ${CALL_ID}`,
+      'CSeq: 231 BYE',
+      'Content-Length: 0',
+    ]);
+    const verdict = layer.receiveRequest(bye);
+    expect(verdict).to.deep.equal({ kind: 'in-dialog', dialog });
+    expect(dialog!.remoteSeq).to.equal(231);
+    expect(ended).to.deep.equal([['bobtag', 'bye']]);
+    clock.advance(64 * T1);
+    expectNoLeaks(layer, clock);
   });
 
   describe('UAC: ACK for 2xx (13.2.2.4)', () => {
