@@ -51,6 +51,7 @@ export class Kernel {
   private loading: Promise<readonly PluginReport[]> | undefined;
   private runner: LifecycleRunner | undefined;
   private stopping: Promise<void> | undefined;
+  private starting: Promise<StartResult> | undefined;
 
   private constructor(
     readonly config: Config,
@@ -92,8 +93,13 @@ export class Kernel {
     return this.container.get<T>(token);
   }
 
-  async start(): Promise<StartResult> {
-    if (this.runner) throw new KernelStateError('kernel already started');
+  start(): Promise<StartResult> {
+    if (this.starting) throw new KernelStateError('kernel already started');
+    this.starting = this.doStart();
+    return this.starting;
+  }
+
+  private async doStart(): Promise<StartResult> {
     const t0 = process.hrtime.bigint();
     await this.load();
     this.checkStateTable();
@@ -129,6 +135,8 @@ export class Kernel {
   /** Idempotent; stops services in reverse start order. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      // A signal during boot: let start settle first so nothing starts after the stop.
+      await this.starting?.catch(() => undefined);
       await this.runner?.stop();
       this.logger.info('rvoip stopped');
     })();

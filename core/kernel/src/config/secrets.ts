@@ -9,7 +9,7 @@ const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-
 export const REDACTED = '[redacted]';
 
 /**
- * Replaces `${env:NAME}` and `${file:path}` inside string values (in place) and records the
+ * Replaces `${env:NAME}`, `${env:NAME:-fallback}` and `${file:path}` inside string values (in place) and records the
  * JSON pointers that held a secret so output can redact them. File secrets (Docker,
  * Kubernetes) lose one trailing newline; relative file paths resolve from `baseDir`.
  */
@@ -27,8 +27,10 @@ export function resolveSecrets(
       const out = node.replace(REF, (_m: string, kind: string, ref: string) => {
         touched = true;
         if (kind === 'env') {
-          const value = env[ref];
-          if (value === undefined) issues.push({ path: pointerToPath(pointer), message: `refers to environment variable ${ref}, which is not set` });
+          // `${env:NAME:-fallback}` as in POSIX shells: the fallback applies when NAME is unset.
+          const [name, fallback] = ref.split(':-', 2) as [string, string | undefined];
+          const value = env[name] ?? fallback;
+          if (value === undefined) issues.push({ path: pointerToPath(pointer), message: `refers to environment variable ${name}, which is not set` });
           return value ?? _m;
         }
         try {

@@ -1,0 +1,22 @@
+// The deployment `npm start` runs. Types come from defineConfig; the editor schema is
+// core/kernel/schema/rvoip.config.schema.json (also used for JSON/YAML configs).
+import { defineConfig } from '@rvoip/sdk';
+
+export default defineConfig({
+  sip: {
+    listen: ['udp://0.0.0.0:5060', 'tcp://0.0.0.0:5060'],
+    domain: 'localhost',
+  },
+  media: { rtpPorts: [10000, 20000] },
+  registrar: {
+    auth: 'digest',
+    users: [
+      // Secret from the environment (redacted by `rvoip config print`); the fallback keeps the demo runnable.
+      { username: '1001', password: '${env:SIP_1001_PASSWORD:-1001-demo}' },
+    ],
+  },
+  // In-memory until @rvoip/storage-sqlite lands; then drop this to get sqlite at ./data/rvoip.db.
+  storage: { adapter: 'memory' },
+  plugins: [],
+  log: { level: 'info' },
+});
