@@ -42,6 +42,8 @@ export interface TransportLayerStats extends InboundCounters {
 
 export class TransportLayer {
   private readonly transports: SipTransport[] = [];
+  /** Read on every received response (18.1.2 check), so kept rather than rebuilt. */
+  private readonly points: ListeningPoint[] = [];
   private readonly table: ConnectionTable;
   private readonly inbound: InboundProcessor;
   private readonly logger: Logger;
@@ -54,7 +56,7 @@ export class TransportLayer {
     this.logger = opts.logger ?? silentLogger;
     this.resolver = opts.resolver ?? new NodeDnsResolver();
     this.table = new ConnectionTable(opts);
-    this.inbound = new InboundProcessor(this.table, () => this.listeningPoints(), this.logger, opts);
+    this.inbound = new InboundProcessor(this.table, () => this.points, this.logger, opts);
   }
 
   /** Binds every spec (`udp://127.0.0.1:0` strings or ListenSpec objects). */
@@ -68,7 +70,9 @@ export class TransportLayer {
       const sink = this.inbound.sinkFor(() => holder.t!);
       const transport = createTransport(spec, sink, this.table, this.logger, this.opts);
       holder.t = transport;
-      points.push(await transport.listen());
+      const point = await transport.listen();
+      points.push(point);
+      this.points.push(point);
       this.transports.push(transport);
     }
     return points;
@@ -79,7 +83,7 @@ export class TransportLayer {
   }
 
   listeningPoints(): ListeningPoint[] {
-    return this.transports.map((t) => ({ ...t.listeningPoint }));
+    return this.points.map((p) => ({ ...p }));
   }
 
   /** `host:port` for our Via sent-by / Contact on this transport (IPv6 bracketed). */
