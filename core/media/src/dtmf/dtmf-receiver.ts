@@ -1,0 +1,83 @@
+import { eventToDigit } from './digits.js';
+import { Rfc4733Decoder } from './rfc4733.js';
+
+export interface ReceivedDigit {
+  digit: string;
+  event: number;
+  /** RTP timestamp of the event start: identifies the key press. */
+  timestamp: number;
+  volume: number;
+}
+
+export interface EndedDigit extends ReceivedDigit {
+  /** Final duration in RTP timestamp units. */
+  duration: number;
+  durationMs: number;
+}
+
+export interface DtmfReceiverOptions {
+  clockRate?: number;
+  /** Called once per key press, on the first packet seen of it (start, update or end). */
+  onDigit?: (d: ReceivedDigit) => void;
+  /** Called once per key press when its end (E bit) is first seen. */
+  onEnd?: (d: EndedDigit) => void;
+}
+
+const REMEMBERED = 64;
+
+/**
+ * Receives RFC 4733 packets and reports each key press exactly once. A key press is
+ * identified by its RTP timestamp (every packet of an event carries the event's start),
+ * so retransmitted end packets, duplicated or reordered updates, and a lost first packet
+ * all map to the same press; two presses of the same key have different timestamps.
+ * Events beyond 0-15 (e.g. flash, 16) are passed through with `digit` set to their code.
+ */
+export class DtmfReceiver {
+  private readonly clockRate: number;
+  private readonly seen = new Map<string, { ended: boolean; duration: number }>();
+  private lastSeq: number | undefined;
+
+  constructor(private readonly opts: DtmfReceiverOptions = {}) {
+    this.clockRate = opts.clockRate ?? 8000;
+  }
+
+  /** Returns the digit when this packet reveals a new key press, else undefined. */
+  feed(payload: Buffer, timestamp: number, seq?: number): ReceivedDigit | undefined {
+    if (seq !== undefined) this.lastSeq = seq;
+    const ev = Rfc4733Decoder.decode(payload);
+    const key = `${timestamp >>> 0}:${ev.event}`;
+    const digit: ReceivedDigit = { digit: eventToDigit(ev.event) ?? String(ev.event), event: ev.event, timestamp: timestamp >>> 0, volume: ev.volume };
+    let state = this.seen.get(key);
+    let fresh: ReceivedDigit | undefined;
+    if (!state) {
+      state = { ended: false, duration: 0 };
+      this.remember(key, state);
+      fresh = digit;
+      this.opts.onDigit?.(digit);
+    }
+    state.duration = Math.max(state.duration, ev.duration);
+    if (ev.end && !state.ended) {
+      state.ended = true;
+      this.opts.onEnd?.({ ...digit, duration: state.duration, durationMs: (state.duration * 1000) / this.clockRate });
+    }
+    return fresh;
+  }
+
+  /** RTP sequence number of the last packet fed (for callers correlating with RTP stats). */
+  get lastSequence(): number | undefined {
+    return this.lastSeq;
+  }
+
+  reset(): void {
+    this.seen.clear();
+    this.lastSeq = undefined;
+  }
+
+  private remember(key: string, state: { ended: boolean; duration: number }): void {
+    this.seen.set(key, state);
+    if (this.seen.size > REMEMBERED) {
+      const oldest = this.seen.keys().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+  }
+}
