@@ -9,7 +9,7 @@ import { Transaction } from './base.js';
 import type { SipTransactionError } from './errors.js';
 import { timeoutError, transportError } from './errors.js';
 import type { TransactionTarget } from './transport.js';
-import { transportIsReliable } from './transport.js';
+import { attempt, transportIsReliable } from './transport.js';
 
 export type ClientTransactionEvents = BaseEvents & {
   /** A 1xx response (100 included). */
@@ -60,7 +60,7 @@ export abstract class ClientTransactionBase<S extends string> extends Transactio
     this.started = true;
     if (target) this.noteTarget(target);
     this.onStart();
-    this.ctx.transport.sendRequest(this.request, target).then(
+    attempt(() => this.ctx.transport.sendRequest(this.request, target)).then(
       (resolved) => {
         if (this.terminated) return;
         this.noteTarget(resolved ?? target);
@@ -85,7 +85,7 @@ export abstract class ClientTransactionBase<S extends string> extends Transactio
   /** Sends a request (retransmission or ACK) to the target of the original. */
   protected sendAgain(req: SipRequest, retransmission: boolean): void {
     if (retransmission) this.ctx.counters.retransmissionsSent++;
-    this.ctx.transport.sendRequest(req, this.resolvedTarget).then(
+    attempt(() => this.ctx.transport.sendRequest(req, this.resolvedTarget)).then(
       () => undefined,
       (err: unknown) => {
         // A lost ACK after the TU already has its final response is not worth a 503:

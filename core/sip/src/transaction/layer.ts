@@ -234,8 +234,11 @@ export class TransactionLayer {
       const invite = inviteKey === undefined ? undefined : this.servers.get(inviteKey);
       if (invite instanceof InviteServerTransaction) {
         context.cancelTarget = invite;
-        invite.markCancelled();
-        invite.notify('cancel', req, source);
+        // 9.2: after a final response the CANCEL has no effect on the INVITE.
+        if (invite.state === 'Proceeding') {
+          invite.markCancelled();
+          invite.notify('cancel', req, source);
+        }
       }
     }
     // A server transaction nobody will answer would live forever: answer for the TU.

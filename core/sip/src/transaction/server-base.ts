@@ -12,7 +12,7 @@ import { generateTag } from './ids.js';
 import { toTagOf } from './message-access.js';
 import { createResponse } from './response.js';
 import type { TransactionSource } from './transport.js';
-import { transportIsReliable } from './transport.js';
+import { attempt, transportIsReliable } from './transport.js';
 
 export type ServerTransactionEvents = BaseEvents & {
   /** INVITE only, RFC 6026 Accepted: an ACK for the 2xx that matched this transaction. */
@@ -82,7 +82,7 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
 
   protected send(res: SipResponse, retransmission: boolean): void {
     if (retransmission) this.ctx.counters.retransmissionsSent++;
-    this.ctx.transport.sendResponse(res, this.source).then(
+    attempt(() => this.ctx.transport.sendResponse(res, this.source)).then(
       () => undefined,
       (err: unknown) => this.fail(err),
     );

@@ -40,3 +40,12 @@ export function transportIsReliable(transport: TransactionTransport, protocol: s
   if (typeof transport.isReliable === 'function') return transport.isReliable(protocol);
   return protocol.toLowerCase() !== 'udp';
 }
+
+/** Turns a synchronous throw from a transport into a rejection, so one path handles both. */
+export function attempt<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return send();
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}

@@ -143,6 +143,22 @@ describe('TransactionLayer matching and TU interface', () => {
       expect(seen).to.deep.equal([200]);
     });
 
+    it('treats a transport that throws synchronously like one that rejects', async () => {
+      clock = new VirtualClock();
+      const throwing = new RecordingTransport(clock, 'udp');
+      throwing.sendRequest = () => {
+        throw new Error('socket closed');
+      };
+      layer = new TransactionLayer({ transport: throwing, scheduler: clock });
+      const errors: string[] = [];
+      const tx = layer.sendRequest(makeRequest('OPTIONS'), undefined, { transportError: (e) => errors.push(e.message) });
+      await clock.advance(0);
+      expect(errors).to.have.length(1);
+      expect(errors[0]).to.match(/OPTIONS transaction z9hG4bK.*: transport failure: socket closed/);
+      expect(tx.state).to.equal('Terminated');
+      expect(layer.sizes.clients).to.equal(0);
+    });
+
     it('passes responses that match nothing to the TU as stray', () => {
       setup();
       const strays: number[] = [];
@@ -180,6 +196,17 @@ describe('TransactionLayer matching and TU interface', () => {
       // A CANCEL for an unknown INVITE still reaches the TU, which answers 481.
       transport.inject(createCancel(makeRequest('INVITE')));
       expect(delivered[2]!.context.cancelTarget).to.equal(undefined);
+    });
+
+    it('leaves an INVITE that already has its final response alone when a CANCEL arrives (9.2)', () => {
+      setup();
+      const invite = makeRequest('INVITE');
+      transport.inject(invite);
+      const inviteTx = delivered[0]!.tx as InviteServerTransaction;
+      inviteTx.respond(inviteTx.createResponse(200));
+      transport.inject(createCancel(invite));
+      expect(delivered[1]!.context.cancelTarget).to.equal(inviteTx);
+      expect(inviteTx.isCancelled).to.equal(false);
     });
 
     it('delivers an ACK for a 2xx (new branch) to the TU as such, unmatched', () => {
