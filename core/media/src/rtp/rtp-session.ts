@@ -76,6 +76,8 @@ export class RtpSession {
   private rtpLatched: { address: string; port: number } | undefined;
   private rtcpLatched: { address: string; port: number } | undefined;
   private haveSource = false;
+  /** The RTP socket is connect()ed to the latched source: cheaper sends, kernel filtering. */
+  private connected = false;
   private handlers: RtpSessionHandlers | undefined;
   private readonly header = createRtpHeaderFields();
   private readonly symmetric: boolean;
@@ -120,6 +122,7 @@ export class RtpSession {
     if (changed) {
       this.rtpLatched = undefined;
       this.rtcpLatched = undefined;
+      this.disconnect();
     }
     this.reporter.start();
   }
@@ -145,8 +148,11 @@ export class RtpSession {
     payload.copy(packet, RTP_HEADER_SIZE);
     this.seq = (this.seq + 1) & 0xffff;
     if (this.srtp) packet = this.srtp.protectRtp(packet);
-    const dest = this.rtpLatched ?? t;
-    this.opts.pair.rtp.send(packet, dest.port, dest.address);
+    if (this.connected) this.opts.pair.rtp.send(packet);
+    else {
+      const dest = this.rtpLatched ?? t;
+      this.opts.pair.rtp.send(packet, dest.port, dest.address);
+    }
     this.counters.packetsSent++;
     this.counters.bytesSent += payload.length;
     this.lastSentTimestamp = timestamp;
@@ -159,7 +165,8 @@ export class RtpSession {
     const packet = this.srtp ? this.srtp.protectRtcp(compound) : compound;
     if (t.rtcpMux) {
       const dest = this.rtpLatched ?? t;
-      this.opts.pair.rtp.send(packet, dest.port, dest.address);
+      if (this.connected) this.opts.pair.rtp.send(packet);
+      else this.opts.pair.rtp.send(packet, dest.port, dest.address);
     } else {
       const dest = this.rtcpLatched ?? { address: t.rtcpAddress, port: t.rtcpPort };
       if (!dest.address) return;
@@ -188,7 +195,7 @@ export class RtpSession {
       this.counters.droppedMalformed++;
       return;
     }
-    if (!this.rtpLatched && this.symmetric) this.rtpLatched = { address: rinfo.address, port: rinfo.port };
+    if (!this.rtpLatched && this.symmetric) this.latch(rinfo);
     const now = Date.now();
     if (!this.haveSource || h.ssrc !== this.stats.ssrc) {
       const previous = this.stats.ssrc;
@@ -204,6 +211,31 @@ export class RtpSession {
     this.stats.update(h.sequenceNumber, h.payloadEnd - h.payloadOffset);
     if (!this.isJitterExempt(h.payloadType)) this.stats.updateJitter((now * this.clockRate) / 1000, h.timestamp);
     this.handlers?.onRtp(h, packet, now);
+  }
+
+  private latch(rinfo: dgram.RemoteInfo): void {
+    const source = { address: rinfo.address, port: rinfo.port };
+    this.rtpLatched = source;
+    // Sends stay addressed until connect() completes; a re-target in between cancels it.
+    try {
+      this.opts.pair.rtp.connect(source.port, source.address, () => {
+        if (this.rtpLatched === source && !this.closed) this.connected = true;
+        else this.disconnect(true);
+      });
+    } catch (err) {
+      // A previous connect() still pending: stay on addressed sends.
+      this.logger.debug({ err, port: this.port }, 'RTP socket connect skipped');
+    }
+  }
+
+  private disconnect(force = false): void {
+    if (!this.connected && !force) return;
+    this.connected = false;
+    try {
+      this.opts.pair.rtp.disconnect();
+    } catch {
+      // Not connected (yet): nothing to undo.
+    }
   }
 
   private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
