@@ -78,6 +78,11 @@ export class TransportLayer {
     return points;
   }
 
+  /**
+   * Sets the one handler for parsed messages (a later call replaces it). A handler that
+   * returns a promise keeps its queue slot until it settles, which is what lets the
+   * inbound cap measure real backlog.
+   */
   onMessage(handler: MessageHandler): void {
     this.inbound.onMessage(handler);
   }

@@ -72,8 +72,13 @@ export class WsTransport implements SipTransport {
       maxPayload: this.opts.maxMessageSize ?? 65_536,
       // RFC 7118 4.1: no `sip` in Sec-WebSocket-Protocol, no SIP session.
       handleProtocols: (protocols) => (protocols.has(SIP_WS_SUBPROTOCOL) ? SIP_WS_SUBPROTOCOL : false),
-      verifyClient: (info: { req: IncomingMessage }) =>
-        !this.closed && !this.table.full && offersSip(info.req.headers['sec-websocket-protocol']),
+      verifyClient: (info: { req: IncomingMessage }) => {
+        if (this.closed || this.table.full) {
+          this.rejectedOverLimit++;
+          return false;
+        }
+        return offersSip(info.req.headers['sec-websocket-protocol']);
+      },
     });
     this.wss = wss;
     wss.on('connection', (ws, req) => this.accept(ws, req.socket));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
-import { SipTransportError, TransportLayer, parseListenSpec } from '@rvoip/sip';
+import { SipTransportError, TransportLayer, parseListenSpec, parseMessage, stampReceivedVia } from '@rvoip/sip';
 import { makeRequest, waitFor } from './helpers.js';
 
 describe('TransportLayer surface', () => {
@@ -52,6 +52,30 @@ describe('TransportLayer surface', () => {
       await a.close();
       await b.close();
     }
+  });
+
+  it('stamps received/rport on the first value of a comma-joined Via line and keeps the rest', () => {
+    const msg = parseMessage(
+      Buffer.from(
+        'OPTIONS sip:b@127.0.0.1 SIP/2.0\r\n' +
+          'Via: SIP/2.0/UDP host.test;branch=z9hG4bK1;rport, SIP/2.0/TCP [2001:db8::2]:5070;branch=z9hG4bK2\r\n' +
+          'Via: SIP/2.0/UDP third.test;branch=z9hG4bK3\r\n' +
+          'From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: cj\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n',
+      ),
+    );
+    const changed = stampReceivedVia(msg, {
+      protocol: 'udp',
+      localAddress: '127.0.0.1',
+      localPort: 5060,
+      remoteAddress: '192.0.2.9',
+      remotePort: 40000,
+    });
+    expect(changed).to.equal(true);
+    expect(msg.headers.getAll('via')).to.deep.equal([
+      'SIP/2.0/UDP host.test;branch=z9hG4bK1;rport=40000;received=192.0.2.9',
+      'SIP/2.0/TCP [2001:db8::2]:5070;branch=z9hG4bK2',
+      'SIP/2.0/UDP third.test;branch=z9hG4bK3',
+    ]);
   });
 
   it('refuses a WebSocket handshake that does not offer the sip subprotocol (RFC 7118)', async () => {
