@@ -1,0 +1,151 @@
+/**
+ * The receive half of a media session: RTP payloads -> jitter buffer -> decode (or
+ * conceal) -> resample to the session rate, one 20 ms frame per engine tick; RFC 4733
+ * events go to the DTMF decoder instead, and optionally the audio to a Goertzel detector.
+ */
+import type { AudioCodec, AudioDecoder } from '../codecs/types.js';
+import { frameSamples } from '../codecs/types.js';
+import { Resampler } from '../dsp/resampler.js';
+import { DtmfDetector } from '../dtmf/dtmf-detector.js';
+import { DtmfReceiver } from '../dtmf/dtmf-receiver.js';
+import { JitterBuffer } from '../jitter/jitter-buffer.js';
+import type { JitterStats } from '../jitter/jitter-buffer.js';
+import type { RtpHeaderFields } from '../rtp/rtp-header.js';
+
+export type { JitterStats };
+
+export interface DtmfEvent {
+  digit: string;
+  /** Key press length (RFC 4733 end packet); not measured for in-band tones. */
+  durationMs?: number;
+  source: 'rfc4733' | 'inband';
+}
+
+interface DecoderSlot {
+  codec: AudioCodec;
+  decoder: AudioDecoder;
+  resampler: Resampler | undefined;
+}
+
+export interface AudioReceiverOptions {
+  minDelayMs?: number;
+  maxDelayMs?: number;
+  detectInbandDtmf: boolean;
+}
+
+const EMPTY_STATS: JitterStats = { received: 0, played: 0, late: 0, lost: 0, reordered: 0, duplicates: 0, concealed: 0, dropped: 0, stretched: 0, underruns: 0, currentDelayMs: 0, targetDelayMs: 0, jitterMs: 0 };
+
+export class AudioReceiver {
+  private readonly slots = new Map<number, DecoderSlot>();
+  private primaryPt = -1;
+  private jitter: JitterBuffer | undefined;
+  private jitterClock = 0;
+  /** Payload type of buffered payloads that are not the primary codec (rare codec switch). */
+  private readonly otherPt = new WeakMap<Buffer, number>();
+  private te: { payloadType: number; clockRate: number } | undefined;
+  private dtmf: DtmfReceiver | undefined;
+  private inband: { detector: DtmfDetector; resampler: Resampler | undefined } | undefined;
+  /** Direction allows receiving. */
+  enabled = true;
+  unknownPayloadTypes = 0;
+  onDtmf: ((e: DtmfEvent) => void) | undefined;
+  /** Loopback: every decoded packet, at the session rate, bypassing the jitter buffer. */
+  onDecoded: ((pcm: Int16Array) => void) | undefined;
+
+  constructor(readonly frameRate: number, private readonly opts: AudioReceiverOptions) {}
+
+  configure(codecs: Array<{ codec: AudioCodec; payloadType: number }>, te: { payloadType: number; clockRate: number } | undefined): void {
+    const keep = new Map<number, DecoderSlot>();
+    for (const { codec, payloadType } of codecs) {
+      const old = this.slots.get(payloadType);
+      keep.set(payloadType, old && old.codec === codec ? old : { codec, decoder: codec.createDecoder(), resampler: codec.sampleRate === this.frameRate ? undefined : new Resampler(codec.sampleRate, this.frameRate) });
+    }
+    for (const [pt, slot] of this.slots) if (keep.get(pt) !== slot) slot.decoder.close?.();
+    this.slots.clear();
+    for (const [pt, slot] of keep) this.slots.set(pt, slot);
+    this.primaryPt = codecs[0]?.payloadType ?? -1;
+    const clock = codecs[0]?.codec.clockRate ?? 8000;
+    if (!this.jitter || this.jitterClock !== clock) {
+      this.jitter = new JitterBuffer({ clockRate: clock, minDelayMs: this.opts.minDelayMs, maxDelayMs: this.opts.maxDelayMs });
+      this.jitterClock = clock;
+    }
+    // One report per key press, when its end (E bit) is first seen: retransmitted ends and
+    // duplicates map to the same press by RTP timestamp.
+    if (te && (!this.te || this.te.clockRate !== te.clockRate)) {
+      this.dtmf = new DtmfReceiver({ clockRate: te.clockRate, onEnd: (d) => this.onDtmf?.({ digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' }) });
+    }
+    this.te = te;
+    if (this.opts.detectInbandDtmf && !this.inband) {
+      // The Goertzel detector works on 8 kHz blocks.
+      this.inband = { detector: new DtmfDetector({ onDigit: (digit) => this.onDtmf?.({ digit, source: 'inband' }) }), resampler: this.frameRate === 8000 ? undefined : new Resampler(this.frameRate, 8000) };
+    }
+  }
+
+  /** RTP handler: `packet` is owned by us, `h` is reused by the caller. */
+  onPacket(h: RtpHeaderFields, packet: Buffer, arrivalMs: number): void {
+    if (!this.enabled) return;
+    const pt = h.payloadType;
+    const payload = packet.subarray(h.payloadOffset, h.payloadEnd);
+    if (this.te && pt === this.te.payloadType) {
+      if (payload.length >= 4) this.dtmf?.feed(payload, h.timestamp, h.sequenceNumber);
+      return;
+    }
+    const slot = this.slots.get(pt);
+    if (!slot) {
+      this.unknownPayloadTypes++;
+      return;
+    }
+    if (this.onDecoded) {
+      this.onDecoded(this.toFrameRate(slot, slot.decoder.decode(payload)));
+      return;
+    }
+    if (pt !== this.primaryPt) this.otherPt.set(payload, pt);
+    this.jitter!.push({ seq: h.sequenceNumber, timestamp: h.timestamp, payload, arrivalMs, marker: h.marker });
+  }
+
+  private toFrameRate(slot: DecoderSlot, pcm: Int16Array): Int16Array {
+    return slot.resampler ? slot.resampler.process(pcm) : pcm;
+  }
+
+  /** One 20 ms frame of received audio, or undefined before the stream starts / when idle. */
+  tick(nowMs: number): Int16Array | undefined {
+    const jb = this.jitter;
+    if (!jb || !this.enabled) return undefined;
+    const out = jb.pop(nowMs);
+    if (out.kind === 'empty') return undefined;
+    let slot: DecoderSlot | undefined;
+    let pcm: Int16Array;
+    if (out.kind === 'frame') {
+      slot = this.slots.get(this.otherPt.get(out.payload) ?? this.primaryPt);
+      if (!slot) return undefined;
+      pcm = slot.decoder.decode(out.payload);
+    } else {
+      slot = this.slots.get(this.primaryPt);
+      if (!slot) return undefined;
+      pcm = slot.decoder.conceal(frameSamples(slot.codec));
+    }
+    const frame = this.toFrameRate(slot, pcm);
+    if (this.inband) this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(frame) : frame);
+    return frame;
+  }
+
+  get playoutDelayMs(): number {
+    return this.jitter?.stats.currentDelayMs ?? 0;
+  }
+
+  jitterStats(): JitterStats {
+    return this.jitter?.stats ?? EMPTY_STATS;
+  }
+
+  /** New SSRC: the old stream's buffered audio and decoder state are meaningless now. */
+  reset(): void {
+    this.jitter?.reset();
+    this.dtmf?.reset();
+    this.inband?.detector.reset();
+  }
+
+  close(): void {
+    for (const slot of this.slots.values()) slot.decoder.close?.();
+    this.slots.clear();
+  }
+}
