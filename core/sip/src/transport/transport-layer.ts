@@ -87,6 +87,11 @@ export class TransportLayer {
     this.inbound.onMessage(handler);
   }
 
+  /** RFC 3261 18: everything but UDP guarantees delivery (used by transaction timers). */
+  isReliable(protocol: string): boolean {
+    return protocol.toLowerCase() !== 'udp';
+  }
+
   listeningPoints(): ListeningPoint[] {
     return this.points.map((p) => ({ ...p }));
   }

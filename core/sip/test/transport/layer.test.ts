@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import WebSocket from 'ws';
 import { SipTransportError, TransportLayer, parseListenSpec, parseMessage, stampReceivedVia } from '@rvoip/sip';
+import type { TransactionTransport } from '@rvoip/sip';
 import { makeRequest, waitFor } from './helpers.js';
 
 describe('TransportLayer surface', () => {
@@ -76,6 +77,15 @@ describe('TransportLayer surface', () => {
       'SIP/2.0/TCP [2001:db8::2]:5070;branch=z9hG4bK2',
       'SIP/2.0/UDP third.test;branch=z9hG4bK3',
     ]);
+  });
+
+  it('plugs into the transaction layer as its TransactionTransport', async () => {
+    const layer = new TransportLayer();
+    // Compile-time check: the facade satisfies the transaction layer's transport slice.
+    const asTransport: TransactionTransport = layer;
+    expect(asTransport.isReliable!('UDP')).to.equal(false);
+    expect(asTransport.isReliable!('tcp')).to.equal(true);
+    await layer.close();
   });
 
   it('refuses a WebSocket handshake that does not offer the sip subprotocol (RFC 7118)', async () => {
