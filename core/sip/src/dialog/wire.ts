@@ -11,5 +11,5 @@ export interface DialogWire {
   /** Sends a request outside any transaction; resolves the target when absent. */
   sendRequest(req: SipRequest, target?: TransactionTarget): Promise<unknown>;
   /** Sends a response outside any transaction, routed by its Via or the source connection. */
-  sendResponse(res: SipResponse, source?: TransactionSource): Promise<void>;
+  sendResponse(res: SipResponse, source?: TransactionSource): Promise<unknown>;
 }

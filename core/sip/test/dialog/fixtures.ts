@@ -161,7 +161,8 @@ export class RecordingWire implements DialogWire {
     return undefined;
   }
 
-  async sendResponse(r: SipResponse): Promise<void> {
+  async sendResponse(r: SipResponse): Promise<unknown> {
     this.responses.push({ at: this.clock.now, res: r });
+    return undefined;
   }
 }
