@@ -4,8 +4,8 @@
  */
 import type { Logger } from '@rvoip/contracts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- listener tuples are checked per event map
-export type EventMap = Record<string, (...args: any[]) => void>;
+/** Event name -> listener signature; `never[]` accepts every listener shape without `any`. */
+export type EventMap = Record<string, (...args: never[]) => void>;
 
 export class TypedEmitter<E extends EventMap> {
   private readonly listeners = new Map<keyof E, Array<E[keyof E]>>();
