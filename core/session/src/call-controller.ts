@@ -44,11 +44,12 @@ export class DefaultCallController implements CallController {
     await rejectCall(this.core, id, code, reason);
   }
 
-  async hangup(id: SessionId, reason: EndReason = 'normal'): Promise<void> {
+  async hangup(id: SessionId, reason?: EndReason): Promise<void> {
     const r = this.runtime.registry.get(id);
     if (!r) return;
     const ended = this.core.handles(id).ended;
-    this.core.setEndReason(r, reason);
+    // Without an explicit reason the branch decides: cancelled, rejected or normal.
+    if (reason) this.core.setEndReason(r, reason);
     if (r.direction === 'outbound' && this.core.machine.can(r.state, 'cancel')) {
       await cancelOutbound(this.core, r);
     } else if (r.direction === 'inbound' && this.core.machine.can(r.state, 'reject')) {

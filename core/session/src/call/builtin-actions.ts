@@ -4,6 +4,7 @@ import type { SessionRecord } from '../registry/session-record.js';
 import type { BuiltinAction } from '../state/vocabulary.js';
 import type { CallContext } from './call-context.js';
 import { armSessionTimer } from './session-timer.js';
+import { holdDirection } from './sdp-direction.js';
 
 const DIRECTIONS: readonly MediaDirection[] = ['sendrecv', 'sendonly', 'recvonly', 'inactive'];
 const END_REASONS: readonly EndReason[] = ['normal', 'busy', 'no-answer', 'rejected', 'cancelled', 'timeout', 'transferred', 'failed'];
@@ -26,8 +27,10 @@ export const builtinActions: Record<BuiltinAction, (ctx: CallContext, r: Session
   'set-media-direction': (ctx, r, params) => {
     const d = params.direction;
     const direction = DIRECTIONS.find((x) => x === d) ?? 'sendrecv';
-    r.held = direction === 'sendonly' || direction === 'inactive' ? true : direction === 'recvonly' ? r.held : false;
     ctx.registry.mediaOf(r.id)?.setDirection(direction);
+  },
+  'sync-media-direction': (ctx, r) => {
+    ctx.registry.mediaOf(r.id)?.setDirection(holdDirection(r.held, r.remoteHeld));
   },
   'mark-answered': (_ctx, r) => {
     r.answeredAt ??= new Date();

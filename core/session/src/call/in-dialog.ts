@@ -85,7 +85,7 @@ async function handleOffer(ctx: CallContext, r: SessionRecord, req: UaIncomingRe
     await ctx.tryFire(r, 'remote-hold', `${req.request.method} ${remoteDir}`);
   } else if (!holding && r.remoteHeld) {
     r.remoteHeld = false;
-    await ctx.tryFire(r, 'remote-resume', `${req.request.method} ${remoteDir}`);
+    await ctx.tryFire(r, r.held ? 'remote-resume-held' : 'remote-resume', `${req.request.method} ${remoteDir}`);
   } else {
     await ctx.tryFire(r, 'renegotiated', req.request.method);
   }

@@ -4,7 +4,8 @@ import type { MediaDirection, UaDialog } from '../ports.js';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
 import { dtmfRelayBody, isDtmfDigit } from './dtmf-info.js';
-import { statusOf } from './sip-status.js';
+import { holdDirection } from './sdp-direction.js';
+import { requireSuccess, statusOf } from './sip-status.js';
 
 const MAX_GLARE_RETRIES = 3;
 
@@ -21,7 +22,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * On 491 it backs off as RFC 3261 14.1 says (the Call-ID owner waits 2.1-4 s, the other
  * 0-2 s) and tries again.
  */
-export async function renegotiate(ctx: CallContext, r: SessionRecord, direction: MediaDirection, method: 'INVITE' | 'UPDATE' = 'INVITE'): Promise<void> {
+export async function renegotiate(ctx: CallContext, r: SessionRecord, direction: () => MediaDirection, method: 'INVITE' | 'UPDATE' = 'INVITE'): Promise<void> {
   const dialog = dialogOf(ctx, r);
   const leg = ctx.registry.mediaOf(r.id);
   if (!leg) throw new SessionError(SessionErrorCode.InvalidState, `Session ${r.id} has no media`, { sessionId: r.id });
@@ -29,8 +30,9 @@ export async function renegotiate(ctx: CallContext, r: SessionRecord, direction:
   for (let attempt = 0; ; attempt++) {
     h.offerPending = true;
     try {
-      const offer = await leg.createOffer(direction);
-      const res = await dialog.request(method, { body: offer, contentType: 'application/sdp' });
+      // Recomputed per attempt: the peer's re-INVITE may have changed the hold picture meanwhile.
+      const offer = await leg.createOffer(direction());
+      const res = requireSuccess(await dialog.request(method, { body: offer, contentType: 'application/sdp' }), `${method} for session ${r.id}`);
       if (res.body.length > 0) await leg.setRemoteAnswer(res.body.toString());
       r.codec = leg.codec ?? r.codec;
       return;
@@ -49,28 +51,32 @@ export async function renegotiate(ctx: CallContext, r: SessionRecord, direction:
 
 export async function holdCall(ctx: CallContext, id: string): Promise<void> {
   const r = ctx.require(id);
+  if (r.held) return;
   ctx.guard(r, 'hold');
-  await renegotiate(ctx, r, r.remoteHeld ? 'inactive' : 'sendonly');
+  await renegotiate(ctx, r, () => holdDirection(true, r.remoteHeld));
+  r.held = true;
   await ctx.fire(r, 'hold');
 }
 
 export async function resumeCall(ctx: CallContext, id: string): Promise<void> {
   const r = ctx.require(id);
+  if (!r.held) return;
   await ctx.fire(r, 'resume');
   try {
-    await renegotiate(ctx, r, r.remoteHeld ? 'recvonly' : 'sendrecv');
+    await renegotiate(ctx, r, () => holdDirection(false, r.remoteHeld));
   } catch (err) {
     await ctx.tryFire(r, 'resume-failed');
     throw err;
   }
-  await ctx.fire(r, 'resumed');
+  r.held = false;
+  await ctx.fire(r, r.remoteHeld ? 'resumed-held' : 'resumed');
 }
 
 /** Re-offers the current media (codec change, address change) and reports it to the table. */
 export async function refreshMedia(ctx: CallContext, id: string, method: 'INVITE' | 'UPDATE' = 'INVITE'): Promise<void> {
   const r = ctx.require(id);
   ctx.guard(r, 'renegotiated');
-  await renegotiate(ctx, r, 'sendrecv', method);
+  await renegotiate(ctx, r, () => holdDirection(r.held, r.remoteHeld), method);
   await ctx.fire(r, 'renegotiated', method);
 }
 
@@ -84,7 +90,7 @@ export async function sendDigits(ctx: CallContext, id: string, digits: string, o
       throw new SessionError(SessionErrorCode.Unsupported, `'${raw}' in "${digits}" is not a DTMF digit (0-9, *, #, A-D)`, { digits });
     }
     if (method === 'info') {
-      await dialogOf(ctx, r).request('INFO', { body: dtmfRelayBody(raw, duration), contentType: 'application/dtmf-relay' });
+      requireSuccess(await dialogOf(ctx, r).request('INFO', { body: dtmfRelayBody(raw, duration), contentType: 'application/dtmf-relay' }), `INFO for session ${id}`);
     } else if (method === 'rfc4733') {
       const leg = ctx.registry.mediaOf(r.id);
       if (!leg) throw new SessionError(SessionErrorCode.InvalidState, `Session ${id} has no media for DTMF`, { sessionId: id });

@@ -40,3 +40,9 @@ export function answerDirection(offer: MediaDirection, localHold: boolean): Medi
   if (!localHold) return mirrored;
   return mirrored === 'sendrecv' || mirrored === 'sendonly' ? 'sendonly' : 'inactive';
 }
+
+/** Our media direction given who holds: we stop sending when we hold, stop receiving when they do. */
+export function holdDirection(localHold: boolean, remoteHold: boolean): MediaDirection {
+  if (localHold) return remoteHold ? 'inactive' : 'sendonly';
+  return remoteHold ? 'recvonly' : 'sendrecv';
+}

@@ -1,6 +1,7 @@
 import type { SipResponse, SipRequest } from '@rvoip/sip';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
+import { requireSuccess } from './sip-status.js';
 
 /**
  * RFC 4028 session timers. The negotiated interval and refresher live in session vars
@@ -37,10 +38,10 @@ async function refresh(ctx: CallContext, r: SessionRecord): Promise<void> {
   if (!dialog || !leg || !ctx.registry.get(r.id)) return;
   try {
     const offer = await leg.createOffer(r.held ? 'sendonly' : 'sendrecv');
-    const res = await dialog.request('INVITE', {
+    const res = requireSuccess(await dialog.request('INVITE', {
       body: offer, contentType: 'application/sdp',
       headers: [['Session-Expires', `${String(r.vars.sessionExpires)};refresher=uac`], ['Supported', 'timer']],
-    });
+    }), 'session refresh');
     if (res.body.length > 0) await leg.setRemoteAnswer(res.body.toString());
     armSessionTimer(ctx, r);
   } catch (err) {

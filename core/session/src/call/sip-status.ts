@@ -1,5 +1,7 @@
 import type { EndReason } from '@rvoip/contracts';
 import { RvoipError } from '@rvoip/contracts';
+import type { SipResponse } from '@rvoip/sip';
+import { SessionError, SessionErrorCode } from '../errors.js';
 
 /** The SIP status carried by a failed request (core/sip `SipRequestError` has `status`). */
 export function statusOf(err: unknown): { status: number; reason: string } {
@@ -28,4 +30,10 @@ export const SUPPORTED = 'timer';
 
 export function hasOptionTag(values: readonly string[], tag: string): boolean {
   return values.some((v) => v.toLowerCase() === tag);
+}
+
+/** In-dialog requests resolve with any final response; a non-2xx becomes an error carrying its status. */
+export function requireSuccess(res: SipResponse, what: string): SipResponse {
+  if (res.status >= 200 && res.status < 300) return res;
+  throw new SessionError(SessionErrorCode.Signalling, `${what} was answered ${res.status} ${res.reason}`, { status: res.status, reason: res.reason });
 }

@@ -4,6 +4,7 @@ import type { HeaderList, UaDialog, UaIncomingRequest } from '../ports.js';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
 import { placeCall } from './outbound.js';
+import { requireSuccess } from './sip-status.js';
 
 const REFER_TIMEOUT_MS = 32_000;
 
@@ -121,7 +122,7 @@ async function refer(ctx: CallContext, r: SessionRecord, referTo: string): Promi
   });
   await ctx.fire(r, 'transfer', `REFER ${referTo}`);
   try {
-    await dialog.request('REFER', { headers: [['Refer-To', `<${referTo}>`], ['Referred-By', `<${r.local.uri}>`]] });
+    requireSuccess(await dialog.request('REFER', { headers: [['Refer-To', `<${referTo}>`], ['Referred-By', `<${r.local.uri}>`]] }), 'REFER');
   } catch (err) {
     delete h.referWait;
     await ctx.tryFire(r, 'transfer-failed');

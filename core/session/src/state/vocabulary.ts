@@ -19,7 +19,8 @@ export const BUILTIN_EVENTS = [
   // inbound
   'incoming', 'ring', 'accept', 'reject', 'remote-cancel',
   // mid-call
-  'hold', 'remote-hold', 'resume', 'resumed', 'resume-failed', 'remote-resume', 'renegotiated',
+  'hold', 'remote-hold', 'resume', 'resumed', 'resumed-held', 'resume-failed', 'remote-resume', 'remote-resume-held',
+  'renegotiated',
   'transfer', 'transfer-failed', 'transfer-succeeded', 'replaced',
   // teardown
   'hangup', 'bye-done', 'remote-bye', 'session-expired', 'error',
@@ -28,7 +29,7 @@ export type BuiltinEvent = (typeof BUILTIN_EVENTS)[number];
 
 /** Actions the session layer executes itself; anything else needs a StateActionAdapter. */
 export const BUILTIN_ACTIONS = [
-  'start-media', 'stop-media', 'set-media-direction', 'mark-answered',
+  'start-media', 'stop-media', 'set-media-direction', 'sync-media-direction', 'mark-answered',
   'start-session-timer', 'set-end-reason', 'end-call',
 ] as const;
 export type BuiltinAction = (typeof BUILTIN_ACTIONS)[number];
