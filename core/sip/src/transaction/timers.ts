@@ -2,6 +2,7 @@
  * RFC 3261 timer values (17.1.1.1, table 4) and the scheduler the state machines use.
  * Both are injectable so tests shrink T1/T2/T4 or drive time by hand instead of sleeping.
  */
+import { RvoipError } from '@rvoip/contracts';
 
 export interface TimerValues {
   /** RTT estimate; base of A, B, E, F, G, H, J, L, M. Default 500 ms. */
@@ -38,7 +39,12 @@ export function resolveTimers(partial: Partial<TimerValues> = {}): TimerValues {
     trying: partial.trying ?? DEFAULT_TIMERS.trying,
   };
   for (const [name, v] of Object.entries(values)) {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`transaction timer ${name} must be a non-negative number, got ${v}`);
+    if (!Number.isFinite(v) || v < 0) {
+      throw new RvoipError('RVOIP_ERR_SIP_TRANSACTION_CONFIG', `transaction timer ${name} must be a non-negative number of ms, got ${v}`, {
+        timer: name,
+        value: v,
+      });
+    }
   }
   return values;
 }

@@ -54,6 +54,13 @@ describe('TransactionLayer matching and TU interface', () => {
       expect(() => layer.sendRequest(makeRequest('ACK'))).to.throw(/sendAck/);
     });
 
+    it('resolves timers: defaults per RFC 3261, D following a shortened T1, bad values refused', () => {
+      const transport = new RecordingTransport(new VirtualClock());
+      expect(new TransactionLayer({ transport }).timers).to.deep.equal({ T1: 500, T2: 4000, T4: 5000, D: 32_000, trying: 200 });
+      expect(new TransactionLayer({ transport, timers: { T1: 10 } }).timers).to.include({ T1: 10, D: 640 });
+      expect(() => new TransactionLayer({ transport, timers: { T2: -1 } })).to.throw(/timer T2 must be a non-negative/);
+    });
+
     it('createResponse copies Via, From, To, Call-ID, CSeq and adds a To tag except on 100 (8.2.6)', () => {
       const req = makeRequest('INVITE');
       req.appendHeader('Via', 'SIP/2.0/TCP 198.51.100.7;branch=z9hG4bKproxy');
