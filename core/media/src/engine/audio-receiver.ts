@@ -125,7 +125,8 @@ export class AudioReceiver {
       pcm = slot.decoder.conceal(frameSamples(slot.codec));
     }
     const frame = this.toFrameRate(slot, pcm);
-    if (this.inband) this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(frame) : frame);
+    // Concealed audio is synthetic: a repeated tone fragment would re-trigger the detector.
+    if (this.inband && out.kind === 'frame') this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(frame) : frame);
     return frame;
   }
 

@@ -64,7 +64,7 @@ function isUnspecified(address: string): boolean {
 }
 
 export class RtpSession {
-  readonly ssrc: number;
+  ssrc: number;
   readonly port: number;
   readonly stats = new ReceiveStats();
   readonly counters: RtpCounters = { packetsSent: 0, bytesSent: 0, rtcpSent: 0, rtcpReceived: 0, ssrcChanges: 0, droppedUnknownSource: 0, droppedMalformed: 0, droppedAuth: 0 };
@@ -103,6 +103,18 @@ export class RtpSession {
     const onError = (err: Error): void => this.logger.warn({ err, port: this.port }, 'RTP socket error');
     opts.pair.rtp.on('error', onError);
     opts.pair.rtcp.on('error', onError);
+  }
+
+  /**
+   * Starts a new source: fresh random SSRC and sequence (RFC 3550 8.2 on a collision, or
+   * when the media behind this session is replaced). Returns the new SSRC.
+   */
+  rotateSsrc(): number {
+    const rnd = randomBytes(6);
+    this.ssrc = rnd.readUInt32BE(0);
+    this.seq = rnd.readUInt16BE(4);
+    this.srtp?.resetSender();
+    return this.ssrc;
   }
 
   setHandlers(h: RtpSessionHandlers): void {
@@ -196,6 +208,10 @@ export class RtpSession {
       return;
     }
     if (!this.rtpLatched && this.symmetric) this.latch(rinfo);
+    if (h.ssrc === this.ssrc) {
+      this.logger.debug({ ssrc: h.ssrc, port: this.port }, 'RTP SSRC collision, choosing a new SSRC');
+      this.rotateSsrc();
+    }
     const now = Date.now();
     if (!this.haveSource || h.ssrc !== this.stats.ssrc) {
       const previous = this.stats.ssrc;

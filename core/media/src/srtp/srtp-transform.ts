@@ -72,6 +72,12 @@ export class SrtpTransform {
     return createHmac('sha1', keys.auth).update(authenticated).update(this.rocBuf).digest().subarray(0, this.tagLength);
   }
 
+  /** A new local SSRC starts its own rollover counter (RFC 3711 3.3.1). */
+  resetSender(): void {
+    this.txRoc = 0;
+    this.txLastSeq = -1;
+  }
+
   /** Encrypts and authenticates a complete RTP packet; returns a new buffer. */
   protectRtp(packet: Buffer): Buffer {
     const headerLen = rtpHeaderLength(packet, packet.length);

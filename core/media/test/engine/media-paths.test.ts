@@ -1,0 +1,146 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MediaEngine } from '../../src/index.js';
+import { goertzelPower } from '../../src/dsp/goertzel.js';
+import { ToneGenerator } from '../../src/dsp/tone-generator.js';
+import { WavReader } from '../../src/wav/wav-reader.js';
+import { WavWriter } from '../../src/wav/wav-writer.js';
+import { connect, receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
+import { delay, waitFor } from '../helpers/ports.js';
+import { UdpRelay } from '../helpers/udp-relay.js';
+
+describe('MediaSession media paths: relay, latching, files, in-band DTMF', function () {
+  this.timeout(20000);
+  let ea: MediaEngine;
+  let eb: MediaEngine;
+  let dir: string;
+  beforeEach(() => {
+    ea = testEngine();
+    eb = testEngine();
+    dir = mkdtempSync(join(tmpdir(), 'rvoip-media-'));
+  });
+  afterEach(async () => {
+    await ea.close();
+    await eb.close();
+    rmSync(dir, { recursive: true, force: true });
+    expect(ea.ports.allocated + eb.ports.allocated).to.equal(0);
+  });
+
+  it('conceals loss and reorders through a lossy, reordering relay; stats show it', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    const offer = a.createOffer();
+    const answer = b.createAnswer(offer);
+    const relay = new UdpRelay({ address: '127.0.0.1', port: b.localPort }, { loss: 0.08, reorder: 0.1, duplicate: 0.02, seed: 3, direction: 'aToB' });
+    try {
+      const { portA, portB } = await relay.start();
+      // Each side's SDP is rewritten to point at the relay, as a media proxy would.
+      a.setRemoteAnswer(answer.replace(`m=audio ${b.localPort} `, `m=audio ${portA} `));
+      b.createAnswer(offer.replace(`m=audio ${a.localPort} `, `m=audio ${portB} `));
+      const rec = recordFrames(b);
+      void a.playTone({ frequencies: [1000] }, 4000);
+      void b.playTone({ frequencies: [600] }, 4000);
+      expect(await receivedTone(rec, 8000, 100)).to.be.within(990, 1010);
+      await waitFor('RTCP round trip', () => a.stats().rttMs !== undefined && a.stats().remote !== undefined, 10000);
+      const sb = b.stats();
+      expect(relay.counts.dropped).to.be.greaterThan(3);
+      expect(sb.jitterBuffer.concealed).to.be.greaterThan(0);
+      expect(sb.jitterBuffer.reordered).to.be.greaterThan(0);
+      expect(sb.jitterBuffer.duplicates).to.be.greaterThan(0);
+      expect(sb.packetsLost).to.be.greaterThan(0);
+      expect(sb.mos).to.be.within(1, 4.4);
+      expect(a.stats().remote!.packetsLost).to.be.greaterThan(0);
+      expect(a.stats().rttMs).to.be.within(0, 1000);
+      // Concealment keeps the stream continuous: one frame per tick, the tone audible.
+      const tail = rec.pcm().subarray(-8000);
+      expect(goertzelPower(tail, 8000, 1000)).to.be.greaterThan(50 * goertzelPower(tail, 8000, 1500));
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('latches to where media really comes from when the SDP address is wrong (symmetric RTP)', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    // A's offer lies about its port (a NAT would): B must reply to the packets' source.
+    const offer = a.createOffer().replace(`m=audio ${a.localPort} `, `m=audio ${a.localPort === 9 ? 11 : 9} `);
+    a.setRemoteAnswer(b.createAnswer(offer));
+    const recA = recordFrames(a);
+    void a.playTone({ frequencies: [500] }, 3000);
+    void b.playTone({ frequencies: [900] }, 3000);
+    expect(await receivedTone(recA, 8000)).to.be.within(890, 910);
+    expect(b.rtp.latchedSource).to.deep.equal({ address: '127.0.0.1', port: a.localPort });
+  });
+
+  it('follows an SSRC change mid-stream (a new sender behind the same address)', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    const changes: number[] = [];
+    b.on('ssrc-change', (e) => changes.push(e.next));
+    const rec = recordFrames(b);
+    void a.playTone({ frequencies: [700] }, 3000);
+    await waitFor('audio', () => rec.frames.length > 10);
+    // Same socket, new SSRC: what a B2BUA does when it re-bridges the call.
+    const next = a.rtp.rotateSsrc();
+    await waitFor('SSRC change', () => changes.length === 1);
+    expect(changes).to.deep.equal([next]);
+    expect(await receivedTone(rec, 8000)).to.be.within(690, 710);
+  });
+
+  it('plays a 16 kHz WAV into an 8 kHz call and records both directions to a stereo WAV', async () => {
+    const src = join(dir, 'prompt-16k.wav');
+    const w = await WavWriter.create(src, { sampleRate: 16000 });
+    w.write(new ToneGenerator(16000, { frequencies: [1200] }).next(16000));
+    await w.close();
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    const recPath = join(dir, 'call.wav');
+    const inPath = join(dir, 'in.wav');
+    await b.startRecording(recPath, { direction: 'both' });
+    const recA = recordFrames(a);
+    await a.startRecording(inPath, { direction: 'in' });
+    const recB = recordFrames(b);
+    const played = a.playWav(src);
+    void b.playTone({ frequencies: [400] }, 1500);
+    expect(await receivedTone(recB, 8000)).to.be.within(1190, 1210);
+    await played;
+    await waitFor('B tone at A', () => recA.frames.length > 30);
+    await delay(200);
+    await b.stopRecording();
+    await a.stopRecording();
+    const both = WavReader.read(recPath);
+    expect(both.channels).to.equal(2);
+    expect(both.sampleRate).to.equal(8000);
+    const left = new Int16Array(both.samples.length / 2).map((_, i) => both.samples[2 * i]);
+    const right = new Int16Array(both.samples.length / 2).map((_, i) => both.samples[2 * i + 1]);
+    expect(goertzelPower(left, 8000, 1200)).to.be.greaterThan(20 * goertzelPower(left, 8000, 400));
+    expect(goertzelPower(right, 8000, 400)).to.be.greaterThan(20 * goertzelPower(right, 8000, 1200));
+    const inOnly = WavReader.read(inPath);
+    expect(inOnly.channels).to.equal(1);
+    expect(goertzelPower(inOnly.samples, 8000, 400)).to.be.greaterThan(20 * goertzelPower(inOnly.samples, 8000, 1200));
+  });
+
+  it('detects in-band DTMF tones with Goertzel when asked to', async () => {
+    const a = await ea.createSession({ frameRate: 16000 });
+    const b = await eb.createSession({ detectInbandDtmf: true, frameRate: 16000, codecs: ['g722'] });
+    connect(a, b);
+    const digits: string[] = [];
+    b.on('dtmf', (e) => {
+      expect(e.source).to.equal('inband');
+      digits.push(e.digit);
+    });
+    await a.playTone({ frequencies: [770, 1336] }, 200);
+    await a.playFrames((() => {
+      let n = 5;
+      return () => (n-- > 0 ? new Int16Array(320) : undefined);
+    })());
+    await a.playTone({ frequencies: [941, 1477] }, 200);
+    await waitFor('two in-band digits', () => digits.length >= 2);
+    await delay(200);
+    expect(digits).to.deep.equal(['5', '#']);
+  });
+});
