@@ -1,5 +1,4 @@
 import { validateSync } from 'class-validator';
-import { plainToInstance } from 'class-transformer';
 import { RvoipError, createPluginDefinition } from '@rvoip/contracts';
 import type { PluginDefinition, PluginManifest, PluginOptions } from '@rvoip/contracts';
 import { PluginManifestDto } from './plugin-manifest.dto.js';
@@ -9,10 +8,9 @@ import { PluginManifestDto } from './plugin-manifest.dto.js';
  * naming the field and the plugin, so a broken plugin fails where it is written.
  */
 export function definePlugin<O = PluginOptions>(manifest: PluginManifest<O>): PluginDefinition<O> {
-  const dto = plainToInstance(PluginManifestDto, { ...manifest });
-  // class-transformer copies functions and class instances by reference; keep the originals.
-  dto.module = manifest.module as PluginManifestDto['module'];
-  dto.configSchema = manifest.configSchema;
+  // Object.assign rather than class-transformer: the manifest holds functions and class
+  // instances (the module) that must reach the validator untouched.
+  const dto = Object.assign(new PluginManifestDto(), manifest) as PluginManifestDto;
   const errors = validateSync(dto, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => `${e.property}: ${msg}`));

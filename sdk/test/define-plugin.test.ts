@@ -31,3 +31,10 @@ describe('sdk/definePlugin', () => {
     expect(SessionManager).to.equal(Symbol.for('rvoip.session.SessionManager'));
   });
 });
+
+describe('sdk/definePlugin with a module factory', () => {
+  it('accepts a factory function as module', () => {
+    const factory = (): ContainerModule => new ContainerModule(() => undefined);
+    expect(definePlugin({ id: 'factory-plugin', version: '0.1.0', rvoip: '*', module: factory }).module).to.equal(factory);
+  });
+});

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Container, ContainerModule } from 'inversify';
+import type { ServiceIdentifier } from 'inversify';
 import {
   ContributionProvider, Lifecycle, Logger, ResolvedConfig, StateActionAdapter, StateTable, StorageAdapter,
 } from '@rvoip/contracts';
@@ -89,7 +90,7 @@ export class Kernel {
     return this.registered?.map((r) => r.report) ?? [];
   }
 
-  get<T>(token: symbol): T {
+  get<T>(token: ServiceIdentifier<T>): T {
     return this.container.get<T>(token);
   }
 

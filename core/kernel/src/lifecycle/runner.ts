@@ -63,6 +63,7 @@ export class LifecycleRunner {
   readonly reports: ServiceReport[];
   private readonly units: LifecycleUnit[];
   private stopping: Promise<void> | undefined;
+  private readonly initialized = new Set<number>();
 
   constructor(
     units: readonly LifecycleUnit[],
@@ -92,8 +93,7 @@ export class LifecycleRunner {
     for (let i = this.units.length - 1; i >= 0; i--) {
       const report = this.reports[i];
       // Anything that got past onInitialize may hold resources, even if its start failed.
-      if (report.status === 'pending' || report.status === 'skipped' || report.status === 'stopped') continue;
-      if (report.status === 'failed' && report.timings.onInitialize === undefined) continue;
+      if (!this.initialized.has(i) || report.status === 'stopped') continue;
       try {
         await this.run(this.units[i], report, 'onStop');
       } catch (err) {
@@ -126,6 +126,7 @@ export class LifecycleRunner {
       try {
         await this.run(unit, report, hook);
         report.status = reached;
+        if (hook === 'onInitialize') this.initialized.add(i);
       } catch (err) {
         const error = err as Error;
         report.status = 'failed';

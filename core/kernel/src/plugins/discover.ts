@@ -1,13 +1,21 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { readPackageJson } from './locate.js';
+
+/** The app a config belongs to: the nearest directory upwards that has a package.json. */
+export function findAppRoot(fromDir: string): string {
+  for (let dir = resolve(fromDir); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return resolve(fromDir);
+  }
+}
 
 /**
  * Opt-in discovery (`discovery.installed`): packages directly in the app's node_modules whose
  * package.json has an `rvoip` field. Returns package names, sorted for a stable load order.
  */
-export function discoverInstalled(appDir: string): string[] {
-  const root = join(appDir, 'node_modules');
+export function discoverInstalled(fromDir: string): string[] {
+  const root = join(findAppRoot(fromDir), 'node_modules');
   if (!existsSync(root)) return [];
   const names: string[] = [];
   for (const entry of readdirSync(root)) {

@@ -71,15 +71,18 @@ async function prepareOne(c: PluginCandidate, config: ResolvedConfig, issues: Co
     return undefined;
   }
   const def = imported.definition;
-  const problems = checkManifest(def);
+  // A disabled entry is listed but never loaded: its compatibility and options are moot.
+  const problems = c.enabled ? checkManifest(def) : [];
   if (problems.length > 0) {
     for (const p of problems) issues.push({ path: c.configPath, message: `plugin "${String(def.id)}" (${c.specifier}): ${p}` });
     return undefined;
   }
   const validator = compileOptions(def);
   const options = structuredClone(c.options) as Record<string, unknown>;
-  if (typeof validator === 'string') issues.push({ path: c.configPath, message: validator });
-  else issues.push(...validateWith(validator, options, c.optionsPath));
+  if (c.enabled) {
+    if (typeof validator === 'string') issues.push({ path: c.configPath, message: validator });
+    else issues.push(...validateWith(validator, options, c.optionsPath));
+  }
   return {
     id: def.id,
     version: def.version,
