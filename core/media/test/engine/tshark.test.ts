@@ -87,7 +87,7 @@ describe('RTP on the wire, as tshark sees it', function () {
       await exited;
       const sent = a.stats().packetsSent;
       expect(sent).to.equal(50);
-      const report = execFileSync('tshark', ['-r', file, '-Y', `udp.dstport==${b.localPort}`, '-d', `udp.port==${b.localPort},rtp`, '-q', '-z', 'rtp,streams'], { encoding: 'utf8' });
+      const report = execFileSync('tshark', ['-r', file, '-Y', `udp.dstport==${b.localPort}`, '-d', `udp.port==${b.localPort},rtp`, '-q', '-z', 'rtp,streams'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       const rows = report.split('\n').filter((l) => l.includes('0x'));
       expect(rows, report).to.have.length(1);
       const cols = rows[0].trim().split(/\s+/);
@@ -97,7 +97,7 @@ describe('RTP on the wire, as tshark sees it', function () {
       expect(Number(cols[8]), report).to.equal(50);
       expect(cols[9], report).to.equal('0');
       expect(rows[0], report).to.not.match(/\bX\s*$/);
-      const seqErrors = execFileSync('tshark', ['-r', file, '-d', `udp.port==${b.localPort},rtp`, '-Y', `udp.dstport==${b.localPort} && (rtp.p_type != ${pt} || _ws.expert)`, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+      const seqErrors = execFileSync('tshark', ['-r', file, '-d', `udp.port==${b.localPort},rtp`, '-Y', `udp.dstport==${b.localPort} && (rtp.p_type != ${pt} || _ws.expert)`, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
       expect(seqErrors.trim(), 'packets with a wrong payload type or an expert (sequence) warning').to.equal('');
     });
   }
