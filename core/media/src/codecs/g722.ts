@@ -21,7 +21,7 @@ export class G722Encoder implements AudioEncoder {
     const out = Buffer.allocUnsafe(pcm.length >> 1);
     const x = this.x;
     for (let j = 0, o = 0; j < pcm.length; j += 2, o++) {
-      x.copyWithin(0, 2);
+      for (let i = 0; i < 22; i++) x[i] = x[i + 2];
       x[22] = pcm[j];
       x[23] = pcm[j + 1];
       let sumOdd = 0;
@@ -77,7 +77,7 @@ export class G722Decoder implements AudioDecoder {
       const code = payload[j];
       const rlow = this.decodeLow(code & 0x3f);
       const rhigh = this.decodeHigh((code >> 6) & 0x03);
-      x.copyWithin(0, 2);
+      for (let i = 0; i < 22; i++) x[i] = x[i + 2];
       x[22] = rlow + rhigh;
       x[23] = rlow - rhigh;
       let xout1 = 0;
