@@ -3,6 +3,8 @@
  * value text, order) so that serialize(parse(x)) is stable and unknown headers pass
  * through verbatim; lookups are case-insensitive and understand compact forms.
  */
+import type { RawHeaderIndex } from './raw-headers.js';
+
 export interface HeaderField {
   /** The name as it appeared on the wire (or as the application set it). */
   name: string;
@@ -34,6 +36,9 @@ const COMPACT: Readonly<Record<string, string>> = {
   y: 'identity',
 };
 
+/** Long name -> char code of its compact form (`via` -> 'v'), for in-place matching. */
+const COMPACT_CODE = new Map<string, number>(Object.entries(COMPACT).map(([c, long]) => [long, c.charCodeAt(0)]));
+
 /** Canonical spellings used when rvoip itself creates a header. */
 const CANONICAL: Readonly<Record<string, string>> = {
   'call-id': 'Call-ID',
@@ -49,9 +54,16 @@ const CANONICAL: Readonly<Record<string, string>> = {
 
 /** Lower-case long form of a header name: `v` -> `via`, `Call-Id` -> `call-id`. */
 export function headerKey(name: string): string {
+  const cached = KEY_CACHE.get(name);
+  if (cached !== undefined) return cached;
   const lower = name.toLowerCase();
-  return lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  const key = lower.length === 1 ? (COMPACT[lower] ?? lower) : lower;
+  // Bounded: hostile peers sending random names must not grow it without limit.
+  if (KEY_CACHE.size < 2048) KEY_CACHE.set(name, key);
+  return key;
 }
+
+const KEY_CACHE = new Map<string, string>();
 
 /** The spelling rvoip writes for a header name it creates. */
 export function canonicalHeaderName(name: string): string {
@@ -60,18 +72,43 @@ export function canonicalHeaderName(name: string): string {
 }
 
 export class SipHeaders implements Iterable<HeaderField> {
-  private readonly fields: HeaderField[];
+  private fields: HeaderField[];
   /** headerKey() of each field, computed once: lookups are on the hot path. */
-  private readonly keys: string[];
+  private keys: string[];
+  /** Offsets of the received lines; replaced by fields/keys on the first write or walk. */
+  private raw: RawHeaderIndex | undefined;
 
   constructor(fields: HeaderField[] = [], keys?: string[]) {
     this.fields = fields;
     this.keys = keys && keys.length === fields.length ? keys : fields.map((f) => headerKey(f.name));
   }
 
+  /** Wraps the line offsets the parser found; fields are built only if needed. */
+  static fromRaw(raw: RawHeaderIndex): SipHeaders {
+    const h = new SipHeaders();
+    h.raw = raw;
+    return h;
+  }
+
+  private own(): HeaderField[] {
+    const raw = this.raw;
+    if (raw !== undefined) {
+      this.raw = undefined;
+      this.fields = raw.toFields();
+      this.keys = this.fields.map((f) => headerKey(f.name));
+    }
+    return this.fields;
+  }
+
   /** The first value of the header, or undefined. */
   get(name: string): string | undefined {
-    const idx = this.keys.indexOf(headerKey(name));
+    const key = headerKey(name);
+    const raw = this.raw;
+    if (raw !== undefined) {
+      const i = raw.find(key, COMPACT_CODE.get(key) ?? 0);
+      return i < 0 ? undefined : raw.value(i);
+    }
+    const idx = this.keys.indexOf(key);
     return idx < 0 ? undefined : this.fields[idx]!.value;
   }
 
@@ -79,25 +116,38 @@ export class SipHeaders implements Iterable<HeaderField> {
   getAll(name: string): string[] {
     const key = headerKey(name);
     const out: string[] = [];
+    const raw = this.raw;
+    if (raw !== undefined) {
+      const compact = COMPACT_CODE.get(key) ?? 0;
+      for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) out.push(raw.value(i));
+      return out;
+    }
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) out.push(this.fields[i]!.value);
     return out;
   }
 
   has(name: string): boolean {
-    return this.keys.indexOf(headerKey(name)) >= 0;
+    return this.get(name) !== undefined;
   }
 
   /** How many header lines carry this name. */
   count(name: string): number {
     const key = headerKey(name);
     let n = 0;
+    const raw = this.raw;
+    if (raw !== undefined) {
+      const compact = COMPACT_CODE.get(key) ?? 0;
+      for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) n++;
+      return n;
+    }
     for (const k of this.keys) if (k === key) n++;
     return n;
   }
 
   /** Replaces every line of this header by one line (in place of the first, or appended). */
   set(name: string, value: string | number): this {
+    this.own();
     const key = headerKey(name);
     const idx = this.keys.indexOf(key);
     const field = { name: idx >= 0 ? this.fields[idx]!.name : canonicalHeaderName(name), value: String(value) };
@@ -114,13 +164,14 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   append(name: string, value: string | number): this {
-    this.fields.push({ name: canonicalHeaderName(name), value: String(value) });
+    this.own().push({ name: canonicalHeaderName(name), value: String(value) });
     this.keys.push(headerKey(name));
     return this;
   }
 
   /** Inserts a line before every other line of the same header (Via, Record-Route). */
   prepend(name: string, value: string | number): this {
+    this.own();
     const key = headerKey(name);
     const idx = this.keys.indexOf(key);
     const field = { name: canonicalHeaderName(name), value: String(value) };
@@ -135,6 +186,7 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   removeAll(name: string): this {
+    this.own();
     const key = headerKey(name);
     for (let i = this.fields.length - 1; i >= 0; i--) {
       if (this.keys[i] === key) {
@@ -147,6 +199,7 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** Removes the first line of this header; used to pop the top Via. */
   removeFirst(name: string): this {
+    this.own();
     const idx = this.keys.indexOf(headerKey(name));
     if (idx >= 0) {
       this.fields.splice(idx, 1);
@@ -156,6 +209,7 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   clone(): SipHeaders {
+    if (this.raw !== undefined) return SipHeaders.fromRaw(this.raw);
     return new SipHeaders(
       this.fields.map((f) => ({ ...f })),
       this.keys.slice(),
@@ -163,10 +217,10 @@ export class SipHeaders implements Iterable<HeaderField> {
   }
 
   [Symbol.iterator](): Iterator<HeaderField> {
-    return this.fields[Symbol.iterator]();
+    return this.own()[Symbol.iterator]();
   }
 
   get size(): number {
-    return this.fields.length;
+    return this.raw !== undefined ? this.raw.count : this.fields.length;
   }
 }

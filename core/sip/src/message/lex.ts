@@ -107,35 +107,70 @@ export type ParamMap = Map<string, string | null>;
  * case-insensitively), values are kept raw (a quoted value keeps its quotes). Stops at
  * a top-level `,` or the end; anything else is a grammar error.
  */
-export function scanParams(s: string, i: number, header: string, into: ParamMap = new Map()): number {
+export function scanParams(s: string, i: number, header: string, into?: ParamMap): number {
   for (;;) {
     i = skipWs(s, i);
     if (i >= s.length || s.charCodeAt(i) === 44) return i;
     if (s.charCodeAt(i) !== 59) throw new SipHeaderError(`${header}: unexpected '${s[i]}' at offset ${i}`, header);
     i = skipWs(s, i + 1);
+    const nameStart = i;
     const nameEnd = scanToken(s, i);
     if (nameEnd === i) throw new SipHeaderError(`${header}: empty parameter name at offset ${i}`, header);
-    const name = s.slice(i, nameEnd).toLowerCase();
     i = skipWs(s, nameEnd);
+    let vs = -1;
+    if (i < s.length && s.charCodeAt(i) === 61) {
+      i = skipWs(s, i + 1);
+      vs = i;
+      i = scanParamValue(s, i);
+      if (i < 0) throw new SipHeaderError(`${header}: unterminated quoted parameter value in "${s}"`, header);
+      if (i === vs) throw new SipHeaderError(`${header}: parameter without a value in "${s}"`, header);
+    }
+    if (into !== undefined) into.set(s.slice(nameStart, nameEnd).toLowerCase(), vs < 0 ? null : s.slice(vs, i));
+  }
+}
+
+/** End of a param value at i: a quoted-string (-1 if unterminated) or a token/host run. */
+function scanParamValue(s: string, i: number): number {
+  if (s.charCodeAt(i) === 34) return scanQuoted(s, i);
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c >= 256 || PARAM_VALUE[c] !== 1) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Looks a param up in params text already checked by scanParams, without building a
+ * map: undefined when absent, null for a flag, else the raw value.
+ */
+export function findParam(s: string, name: string): string | null | undefined {
+  let i = 0;
+  for (;;) {
+    i = skipWs(s, i);
+    if (i >= s.length || s.charCodeAt(i) !== 59) return undefined;
+    i = skipWs(s, i + 1);
+    const ns = i;
+    const ne = scanToken(s, i);
+    let match = ne - ns === name.length;
+    for (let k = 0; match && k < name.length; k++) match = (s.charCodeAt(ns + k) | 0x20) === name.charCodeAt(k);
+    i = skipWs(s, ne);
     let value: string | null = null;
     if (i < s.length && s.charCodeAt(i) === 61) {
       i = skipWs(s, i + 1);
-      const start = i;
-      if (s.charCodeAt(i) === 34) {
-        i = scanQuoted(s, i);
-        if (i < 0) throw new SipHeaderError(`${header}: unterminated quoted parameter ${name}`, header);
-      } else {
-        while (i < s.length) {
-          const c = s.charCodeAt(i);
-          if (c >= 256 || PARAM_VALUE[c] !== 1) break;
-          i++;
-        }
-        if (i === start) throw new SipHeaderError(`${header}: parameter ${name} has an empty value`, header);
-      }
-      value = s.slice(start, i);
+      const vs = i;
+      i = scanParamValue(s, i);
+      if (match) value = s.slice(vs, i);
     }
-    into.set(name, value);
+    if (match) return value;
   }
+}
+
+/** Parses params text already checked by scanParams into a map. */
+export function paramsFromText(s: string): ParamMap {
+  const out: ParamMap = new Map();
+  scanParams(s, 0, 'params', out);
+  return out;
 }
 
 /** `;name=value;flag` in map order. */

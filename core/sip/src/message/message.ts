@@ -9,6 +9,7 @@ import type { SipUri, TelUri } from './uri.js';
 import { parseUri } from './uri.js';
 import type { NameAddr } from './name-addr.js';
 import type { Via } from './via.js';
+import { scanVia } from './via.js';
 import type {
   AuthHeader,
   CSeq,
@@ -40,6 +41,8 @@ import {
 
 export const SIP_VERSION = 'SIP/2.0';
 
+const EMPTY_BODY = Buffer.alloc(0);
+
 export type RequestUri = SipUri | TelUri;
 
 abstract class SipMessageBase {
@@ -49,8 +52,16 @@ abstract class SipMessageBase {
   version: string = SIP_VERSION;
   /** Created on first use: most messages on a proxy path read only a few headers. */
   private cache: Map<string, unknown> | undefined;
+  // The headers every transaction reads get plain slots: no Map lookup on the hot path.
+  private viasValue: Via[] | undefined = undefined;
+  private topViaValue: Via | undefined = undefined;
+  private fromValue: NameAddr | undefined = undefined;
+  private toValue: NameAddr | undefined = undefined;
+  private callIdValue: string | undefined = undefined;
+  private cseqValue: CSeq | undefined = undefined;
+  private contactsValue: NameAddr[] | undefined = undefined;
 
-  constructor(headers: SipHeaders = new SipHeaders(), body: Buffer = Buffer.alloc(0)) {
+  constructor(headers: SipHeaders = new SipHeaders(), body: Buffer = EMPTY_BODY) {
     this.headers = headers;
     this.body = body;
   }
@@ -58,6 +69,13 @@ abstract class SipMessageBase {
   /** Call after changing `headers` directly so typed accessors re-read them. */
   invalidate(): void {
     this.cache = undefined;
+    this.viasValue = undefined;
+    this.topViaValue = undefined;
+    this.fromValue = undefined;
+    this.toValue = undefined;
+    this.callIdValue = undefined;
+    this.cseqValue = undefined;
+    this.contactsValue = undefined;
   }
 
   protected cached<T>(key: string, read: () => T): T {
@@ -89,38 +107,42 @@ abstract class SipMessageBase {
 
   /** All Via values, top first (comma-joined lines split). */
   get vias(): Via[] {
-    return this.cached('via', () => parseViaList(this.headers.getAll('via')));
+    return (this.viasValue ??= parseViaList(this.headers.getAll('via')));
   }
 
+  /** The top Via alone: parsed without the rest of the list (what a UAS/proxy reads first). */
   get topVia(): Via | undefined {
-    return this.vias[0];
+    if (this.viasValue !== undefined) return this.viasValue[0];
+    if (this.topViaValue !== undefined) return this.topViaValue;
+    const first = this.headers.get('via');
+    return first === undefined ? undefined : (this.topViaValue = scanVia(first, 0)[0]);
   }
 
   get from(): NameAddr {
-    return this.cached('from', () => parseNameAddrHeader('From', this.headers.getAll('from')));
+    return (this.fromValue ??= parseNameAddrHeader('From', this.headers.getAll('from')));
   }
 
   get to(): NameAddr {
-    return this.cached('to', () => parseNameAddrHeader('To', this.headers.getAll('to')));
+    return (this.toValue ??= parseNameAddrHeader('To', this.headers.getAll('to')));
   }
 
   get callId(): string {
-    return this.cached('call-id', () => {
-      const values = this.headers.getAll('call-id');
-      if (values.length !== 1 || values[0] === '') throw missingOrRepeated('Call-ID', values.length);
-      return values[0]!;
-    });
+    if (this.callIdValue !== undefined) return this.callIdValue;
+    const values = this.headers.getAll('call-id');
+    if (values.length !== 1 || values[0] === '') throw missingOrRepeated('Call-ID', values.length);
+    return (this.callIdValue = values[0]!);
   }
 
   get cseq(): CSeq {
-    return this.cached('cseq', () => parseCSeq(this.headers.getAll('cseq')));
+    return (this.cseqValue ??= parseCSeq(this.headers.getAll('cseq')));
   }
 
   /** Contact values; a `*` Contact (REGISTER removal) is reported by `isStarContact`. */
   get contacts(): NameAddr[] {
-    return this.cached('contact', () =>
-      this.isStarContact ? [] : parseNameAddrList(this.headers.getAll('contact'), 'Contact'),
-    );
+    if (this.contactsValue !== undefined) return this.contactsValue;
+    const lines = this.headers.getAll('contact');
+    const star = lines.length === 1 && lines[0]!.trim() === '*';
+    return (this.contactsValue = star ? [] : parseNameAddrList(lines, 'Contact'));
   }
 
   get isStarContact(): boolean {

@@ -3,31 +3,90 @@
  * Referred-By, Reply-To... RFC 3261 20.10: without angle brackets the URI ends at the
  * first ';', so everything after it is a header parameter, never a URI parameter.
  */
-import { SipHeaderError } from './errors.js';
+import { SipHeaderError, SipParseError } from './errors.js';
 import type { AnyUri } from './uri.js';
 import { parseAnyUri } from './uri.js';
-import { isTokenChar, paramsToString, quote, scanParams, scanQuoted, skipWs, unquote } from './lex.js';
+import { findParam, isTokenChar, paramsFromText, paramsToString, quote, scanParams, scanQuoted, scanToken, skipWs, unquote } from './lex.js';
 import type { ParamMap } from './lex.js';
-import { SipParseError } from './errors.js';
 
 export class NameAddr {
   /** Display name with quotes and quoted-pairs resolved; undefined when absent. */
   displayName?: string;
-  uri: AnyUri;
-  /** Header params: lower-cased names, raw values (quoted values keep their quotes). */
-  params: ParamMap;
+  /** Parsed on first read of `uri`: a proxy matching tags never pays for the URI. */
+  private uriValue: AnyUri | undefined;
+  private uriText: string | undefined;
+  private readonly header: string;
+  /** Received params text (`;tag=x;q=1`), turned into a map only when `params` is read. */
+  private paramsText: string | undefined;
+  private paramsMap: ParamMap | undefined;
   /** Whether the value was written with `<...>` (always written so by toString when needed). */
   bracketed: boolean;
 
-  constructor(uri: AnyUri, displayName?: string, params: ParamMap = new Map(), bracketed = true) {
-    this.uri = uri;
+  constructor(
+    uri: AnyUri | string,
+    displayName?: string,
+    params: ParamMap | string = new Map(),
+    bracketed = true,
+    header = 'name-addr',
+  ) {
+    if (typeof params === 'string') {
+      this.paramsText = params;
+      this.paramsMap = undefined;
+    } else {
+      this.paramsMap = params;
+      this.paramsText = undefined;
+    }
+    if (typeof uri === 'string') {
+      this.uriText = uri;
+      this.uriValue = undefined;
+    } else {
+      this.uriValue = uri;
+      this.uriText = undefined;
+    }
+    this.header = header;
     if (displayName !== undefined) this.displayName = displayName;
-    this.params = params;
     this.bracketed = bracketed;
   }
 
+  /** The URI; a malformed one throws SipHeaderError (400) here, on first read. */
+  get uri(): AnyUri {
+    if (this.uriValue === undefined) {
+      try {
+        this.uriValue = parseAnyUri(this.uriText!);
+      } catch (e) {
+        if (e instanceof SipParseError) throw new SipHeaderError(`${this.header}: ${e.message}`, this.header);
+        throw e;
+      }
+    }
+    return this.uriValue;
+  }
+
+  set uri(value: AnyUri) {
+    this.uriValue = value;
+    this.uriText = undefined;
+  }
+
+  /** The URI text as received (or as the set URI serializes). */
+  get uriString(): string {
+    return this.uriText ?? this.uriValue!.toString();
+  }
+
+  /** Header params: lower-cased names, raw values (quoted values keep their quotes). */
+  get params(): ParamMap {
+    if (this.paramsMap === undefined) {
+      this.paramsMap = paramsFromText(this.paramsText!);
+      this.paramsText = undefined;
+    }
+    return this.paramsMap;
+  }
+
+  set params(value: ParamMap) {
+    this.paramsMap = value;
+    this.paramsText = undefined;
+  }
+
   get tag(): string | undefined {
-    const t = this.params.get('tag');
+    const t = this.paramsMap === undefined ? findParam(this.paramsText!, 'tag') : this.paramsMap.get('tag');
     return t == null ? undefined : t;
   }
 
@@ -43,17 +102,18 @@ export class NameAddr {
   }
 
   toString(): string {
-    const uri = this.uri.toString();
+    const uri = this.uriString;
     const needsBrackets =
       this.bracketed || this.displayName !== undefined || /[;,?]/.test(uri);
     let out = '';
     if (this.displayName !== undefined) out += quote(this.displayName) + ' ';
     out += needsBrackets ? `<${uri}>` : uri;
-    return out + paramsToString(this.params);
+    return out + (this.paramsMap === undefined ? this.paramsText! : paramsToString(this.paramsMap));
   }
 
   clone(): NameAddr {
-    return new NameAddr(this.uri.clone(), this.displayName, new Map(this.params), this.bracketed);
+    const uri = this.uriValue !== undefined ? this.uriValue.clone() : this.uriText!;
+    return new NameAddr(uri, this.displayName, new Map(this.params), this.bracketed, this.header);
   }
 }
 
@@ -94,7 +154,9 @@ export function scanNameAddr(s: string, i: number, header: string): [NameAddr, n
     const close = s.indexOf('>', i + 1);
     if (close < 0) throw err(header, s, "missing '>'");
     // RFC 4475 badaspec: tolerate LWS just inside the brackets.
-    uriText = s.slice(skipWs(s, i + 1), close).replace(/[ \t]+$/, '');
+    let ue = close;
+    while (ue > i + 1 && (s.charCodeAt(ue - 1) === 32 || s.charCodeAt(ue - 1) === 9)) ue--;
+    uriText = s.slice(skipWs(s, i + 1), ue);
     i = close + 1;
     bracketed = true;
   } else {
@@ -109,16 +171,12 @@ export function scanNameAddr(s: string, i: number, header: string): [NameAddr, n
     bracketed = false;
   }
   if (uriText.length === 0) throw err(header, s, 'empty URI');
-  let uri: AnyUri;
-  try {
-    uri = parseAnyUri(uriText);
-  } catch (e) {
-    if (e instanceof SipParseError) throw err(header, s, e.message);
-    throw e;
-  }
-  const params: ParamMap = new Map();
-  i = scanParams(s, i, header, params);
-  return [new NameAddr(uri, displayName, params, bracketed), i];
+  // Cheap shape check now (a scheme and a colon); the full URI grammar on first read.
+  const colon = uriText.indexOf(':');
+  if (colon <= 0 || scanToken(uriText, 0) < colon) throw err(header, s, `"${uriText}" is not a URI`);
+  const ps = i;
+  i = scanParams(s, i, header);
+  return [new NameAddr(uriText, displayName, s.slice(ps, i), bracketed, header), i];
 }
 
 /** Parses a comma-separated list of name-addr / addr-spec values from one header line. */

@@ -4,10 +4,11 @@
  * transport needs to frame and answer: Content-Length, the Request-URI and CSeq.
  * Every failure is a SipParseError whose `status` is the response to send (0: drop).
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './headers.js';
 import { SipHeaders, headerKey } from './headers.js';
+import { RawHeaderIndex } from './raw-headers.js';
 import type { SipMessage } from './message.js';
 import { SipRequest, SipResponse } from './message.js';
 import { TOKEN, parseDigits, trimWs } from './lex.js';
@@ -26,7 +27,6 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const NON_ASCII = /[\x80-\xff]/;
 const VERSION_SHAPE = /^SIP\/[0-9]+\.[0-9]+$/i;
 
 function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
@@ -59,11 +59,11 @@ export function findHeaderEnd(buf: Buffer, from: number): [number, number] | nul
   return null;
 }
 
-/** Decodes the header section: Latin-1 when ASCII (fast), UTF-8 when valid, else Latin-1. */
+/** The header text: Latin-1 when ASCII (fast path), UTF-8 when valid, else Latin-1. */
 function decodeHead(buf: Buffer, start: number, end: number): string {
-  const s = buf.toString('latin1', start, end);
-  if (!NON_ASCII.test(s)) return s;
-  return isUtf8(buf.subarray(start, end)) ? buf.toString('utf8', start, end) : s;
+  const head = buf.subarray(start, end);
+  if (isAscii(head) || !isUtf8(head)) return buf.toString('latin1', start, end);
+  return head.toString('utf8');
 }
 
 interface Lines {
@@ -104,7 +104,11 @@ export function splitHeaderLines(s: string): Lines {
           if (ch >= 256 || TOKEN[ch] !== 1) throw fail(`bad header name "${s.slice(pos, ne)}"`);
         }
         const name = s.slice(pos, ne);
-        fields.push({ name, value: trimWs(s.slice(colon + 1, lineEnd)) });
+        let vs = colon + 1;
+        let ve = lineEnd;
+        while (vs < ve && (s.charCodeAt(vs) === 32 || s.charCodeAt(vs) === 9)) vs++;
+        while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+        fields.push({ name, value: s.slice(vs, ve) });
         keys.push(headerKey(name));
       } else {
         throw fail('empty line inside the header section');
@@ -116,14 +120,51 @@ export function splitHeaderLines(s: string): Lines {
 }
 
 /**
+ * Fast path of splitHeaderLines: records each line's name and value offsets without
+ * allocating. Returns null when a line is folded (the slow path unfolds it).
+ */
+function indexHeaderLines(s: string, from: number): RawHeaderIndex | null {
+  const offs: number[] = [];
+  let pos = from;
+  const len = s.length;
+  while (pos < len) {
+    let i = pos;
+    let ch = s.charCodeAt(i);
+    if (ch === 32 || ch === 9) return null;
+    // The name is validated while looking for the colon: one pass over it.
+    while (i < len) {
+      ch = s.charCodeAt(i);
+      if (ch >= 256 || TOKEN[ch] !== 1) break;
+      i++;
+    }
+    const ne = i;
+    while (ch === 32 || ch === 9) ch = s.charCodeAt(++i);
+    if (ch !== 58 || ne === pos) {
+      let eol = s.indexOf('\n', pos);
+      if (eol < 0) eol = len;
+      throw fail(ne === pos && i === pos && (ch === 13 || ch === 10) ? 'empty line inside the header section' : `bad header line "${s.slice(pos, eol).trim()}"`);
+    }
+    ch = s.charCodeAt(++i);
+    while (ch === 32 || ch === 9) ch = s.charCodeAt(++i);
+    const vs = i;
+    let eol = s.indexOf('\n', i);
+    if (eol < 0) eol = len;
+    let ve = eol > vs && s.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
+    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    offs.push(pos, ne, vs, ve);
+    pos = eol + 1;
+  }
+  return new RawHeaderIndex(s, offs, offs.length >> 2);
+}
+
+/**
  * The body length announced by Content-Length, undefined when absent. Negative,
  * non-numeric or disagreeing duplicate values are errors (fatal on a stream).
  */
-export function contentLengthOf(fields: readonly HeaderField[], keys: readonly string[], fatal: boolean): number | undefined {
+export function contentLengthOf(values: readonly string[], fatal: boolean): number | undefined {
   let length: number | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    if (keys[i] !== 'content-length') continue;
-    const raw = trimWs(fields[i]!.value);
+  for (const value of values) {
+    const raw = trimWs(value);
     const n = parseDigits(raw, 0xffffffff);
     if (n < 0) throw fail(`bad Content-Length "${raw}"`, 400, 'Bad Request', fatal);
     if (length !== undefined && length !== n) {
@@ -181,11 +222,21 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
   if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
   const ends = findHeaderEnd(buf, start);
   if (ends === null) throw fail('no empty line ends the header section');
-  const { fields, keys, firstLine } = splitHeaderLines(decodeHead(buf, start, ends[0]));
-  const headers = new SipHeaders(fields, keys);
+  const head = decodeHead(buf, start, ends[0]);
+  let firstEnd = head.indexOf('\n');
+  if (firstEnd < 0) firstEnd = head.length;
+  const firstLine = head.slice(0, firstEnd > 0 && head.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd);
+  const raw = indexHeaderLines(head, firstEnd + 1);
+  let headers: SipHeaders;
+  if (raw !== null) {
+    headers = SipHeaders.fromRaw(raw);
+  } else {
+    const { fields, keys } = splitHeaderLines(head);
+    headers = new SipHeaders(fields, keys);
+  }
   const msg = isResponse.value ? parseStatusLine(firstLine, headers) : parseRequestLine(firstLine, headers);
 
-  const length = contentLengthOf(fields, keys, opts.stream === true);
+  const length = contentLengthOf(headers.getAll('content-length'), opts.stream === true);
   const bodyStart = ends[1];
   if (length === undefined) {
     if (opts.stream) throw fail('Content-Length is mandatory on a stream transport', 400, 'Bad Request', true);
@@ -198,8 +249,7 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
     msg.body = buf.subarray(bodyStart, bodyStart + length);
   }
 
-  let cseqCount = 0;
-  for (const k of keys) if (k === 'cseq') cseqCount++;
+  const cseqCount = headers.count('cseq');
   // A single CSeq is checked now (range, and method for requests); a missing or repeated
   // one surfaces, like every other single-value header, when read or validated.
   if (cseqCount === 1) {

@@ -95,7 +95,10 @@ export class StreamFramer {
     let length: number | undefined;
     try {
       const { fields, keys } = splitHeaderLines(this.buf.toString('latin1', 0, ends[0]));
-      length = contentLengthOf(fields, keys, true);
+      length = contentLengthOf(
+        fields.filter((_f, i) => keys[i] === 'content-length').map((f) => f.value),
+        true,
+      );
     } catch (e) {
       if (e instanceof SipParseError && e.fatal) return { type: 'fatal', error: e };
       // The header section is broken but Content-Length may still frame it.

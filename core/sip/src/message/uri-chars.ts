@@ -13,6 +13,8 @@ export const ALNUM_TABLE = table('');
 const UNRESERVED = "-_.!~*'()";
 /** unreserved / escaped / user-unreserved */
 export const USER_CHARS = table(UNRESERVED + '%&=+$,;?/');
+/** user and password chars with the ':' between them */
+export const USERINFO_CHARS = table(UNRESERVED + '%&=+$,;?/:');
 /** unreserved / escaped / "&" / "=" / "+" / "$" / "," */
 export const PASSWORD_CHARS = table(UNRESERVED + '%&=+$,');
 /** paramchar plus the '=' separating name and value */

@@ -5,8 +5,8 @@
  */
 import { SipParseError } from './errors.js';
 import { ALNUM_TABLE, checkEscapes, unescapeUri } from './uri-chars.js';
-import { USER_CHARS, PASSWORD_CHARS, PARAM_CHARS, HEADER_CHARS, TEL_CHARS } from './uri-chars.js';
-import { HOST, parseDigits } from './lex.js';
+import { USERINFO_CHARS, PASSWORD_CHARS, PARAM_CHARS, HEADER_CHARS, TEL_CHARS } from './uri-chars.js';
+import { HOST } from './lex.js';
 
 export { unescapeUri } from './uri-chars.js';
 
@@ -44,13 +44,13 @@ export class SipUri {
     headers?: Array<[string, string]>;
   }) {
     this.scheme = init.scheme ?? 'sip';
-    if (init.user !== undefined) this.user = init.user;
-    if (init.password !== undefined) this.password = init.password;
+    this.user = init.user;
+    this.password = init.password;
     this.host = init.host;
-    if (init.port !== undefined) this.port = init.port;
+    this.port = init.port;
     const p = init.params;
-    this.params = p instanceof Map ? new Map(p) : new Map(Object.entries(p ?? {}));
-    this.headers = init.headers ? init.headers.map(([k, v]) => [k, v] as [string, string]) : [];
+    this.params = p === undefined ? new Map() : p instanceof Map ? new Map(p) : new Map(Object.entries(p));
+    this.headers = init.headers === undefined ? [] : init.headers.map(([k, v]) => [k, v] as [string, string]);
   }
 
   /** The transport param, lower-cased, or undefined. */
@@ -234,63 +234,95 @@ export function parseAnyUri(text: string): AnyUri {
   return new GenericUri(scheme, text.slice(colon + 1));
 }
 
+/** Index after the run of `allowed` chars (valid %HEX escapes included) from i; -1 on a bad escape. */
+function scanChars(text: string, i: number, end: number, allowed: Uint8Array, stops: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === stops) return i;
+    if (c >= 128 || allowed[c] !== 1) return i;
+    if (c === 37) {
+      if (i + 2 >= end || !isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2))) return -1;
+      i += 3;
+      continue;
+    }
+    i++;
+  }
+  return i;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
+}
+
 function parseSip(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
   const end = text.length;
-  // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers.
-  const at = text.indexOf('@', start);
-  let hostStart = start;
-  let user: string | undefined;
-  let password: string | undefined;
-  if (at >= 0) {
+  const uri = new SipUri({ scheme, host: '' });
+  let i = start;
+  // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers:
+  // the first '@' (if any, after a run of userinfo chars) ends the userinfo.
+  const ue = scanChars(text, start, end, USERINFO_CHARS, 64);
+  if (ue < 0) throw bad(text, 'bad %HEX escape in the user part');
+  if (ue < end && text.charCodeAt(ue) === 64) {
     const pw = text.indexOf(':', start);
-    if (pw >= 0 && pw < at) {
-      checkChars(text, text, start, pw, USER_CHARS, 'user part');
-      checkChars(text, text, pw + 1, at, PASSWORD_CHARS, 'password');
-      user = text.slice(start, pw);
-      password = text.slice(pw + 1, at);
+    if (pw >= 0 && pw < ue) {
+      if (scanChars(text, pw + 1, ue, PASSWORD_CHARS, -1) !== ue) throw bad(text, 'bad character in the password');
+      uri.user = text.slice(start, pw);
+      uri.password = text.slice(pw + 1, ue);
     } else {
-      checkChars(text, text, start, at, USER_CHARS, 'user part');
-      user = text.slice(start, at);
+      uri.user = text.slice(start, ue);
     }
-    if (user.length === 0) throw bad(text, 'empty user part before @');
-    hostStart = at + 1;
+    if (ue === start || uri.user!.length === 0) throw bad(text, 'empty user part before @');
+    i = ue + 1;
   }
-  let i = hostStart;
+  const hostStart = i;
   if (text.charCodeAt(i) === 91) {
     const close = text.indexOf(']', i);
     if (close < 0) throw bad(text, 'unterminated IPv6 reference');
+    for (let k = i + 1; k < close; k++) {
+      const c = text.charCodeAt(k);
+      if (!(isHex(c) || c === 58 || c === 46)) throw bad(text, 'bad IPv6 reference');
+    }
     i = close + 1;
-  }
-  while (i < end) {
-    const c = text.charCodeAt(i);
-    if (c === 58 || c === 59 || c === 63) break;
-    if (c >= 128 || HOST[c] !== 1 || c === 91 || c === 93) throw bad(text, `character '${text[i]}' not allowed in the host`);
-    i++;
+  } else {
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === 58 || c === 59 || c === 63) break;
+      if (c >= 128 || HOST[c] !== 1 || c === 91 || c === 93) throw bad(text, `character '${text[i]}' not allowed in the host`);
+      i++;
+    }
   }
   if (i === hostStart) throw bad(text, 'empty host');
-  const host = text.slice(hostStart, i);
-  const uri = new SipUri({ scheme, host });
-  if (user !== undefined) uri.user = user;
-  if (password !== undefined) uri.password = password;
+  uri.host = text.slice(hostStart, i);
   if (i < end && text.charCodeAt(i) === 58) {
     const ps = ++i;
-    while (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63) i++;
-    const port = parseDigits(text.slice(ps, i), 65535);
-    if (port < 0) throw bad(text, 'bad port');
+    let port = 0;
+    while (i < end) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      port = port * 10 + d;
+      i++;
+    }
+    if (i === ps || port > 65535 || (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63)) {
+      throw bad(text, 'bad port');
+    }
     uri.port = port;
   }
   while (i < end && text.charCodeAt(i) === 59) {
     const ps = ++i;
-    while (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63) i++;
-    if (i === ps) throw bad(text, 'empty parameter');
-    checkChars(text, text, ps, i, PARAM_CHARS, 'parameters');
-    const eq = text.indexOf('=', ps);
-    if (eq >= 0 && eq < i) {
-      if (eq === ps) throw bad(text, 'parameter without a name');
-      uri.params.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, i));
-    } else {
-      uri.params.set(text.slice(ps, i).toLowerCase(), null);
+    let eq = -1;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === 59 || c === 63) break;
+      if (c === 61 && eq < 0) eq = i;
+      else if (c >= 128 || PARAM_CHARS[c] !== 1) throw bad(text, `character '${text[i]}' not allowed in a parameter`);
+      else if (c === 37 && (i + 2 >= end || !isHex(text.charCodeAt(i + 1)) || !isHex(text.charCodeAt(i + 2)))) {
+        throw bad(text, 'bad %HEX escape in a parameter');
+      }
+      i++;
     }
+    if (i === ps || eq === ps) throw bad(text, 'empty parameter name');
+    if (eq < 0) uri.params.set(text.slice(ps, i).toLowerCase(), null);
+    else uri.params.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, i));
   }
   if (i < end) {
     // i is on '?': headers run to the end, '&'-separated.

@@ -13,8 +13,8 @@ import type { SipMessage } from './message.js';
  */
 export function validateMessage(msg: SipMessage): void {
   if (msg.vias.length === 0) throw new SipParseError('missing Via header', { details: { header: 'Via' } });
-  void msg.from;
-  void msg.to;
+  void msg.from.uri;
+  void msg.to.uri;
   void msg.callId;
   const cseq = msg.cseq;
   if (msg.isRequest && cseq.method !== msg.method) {
@@ -22,5 +22,5 @@ export function validateMessage(msg: SipMessage): void {
   }
   void msg.maxForwards;
   void msg.contentLength;
-  void msg.contacts;
+  for (const c of msg.contacts) void c.uri;
 }

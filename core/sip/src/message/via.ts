@@ -1,6 +1,6 @@
 /** Via header values (RFC 3261 20.42, 18.2.1; rport RFC 3581). */
 import { SipHeaderError } from './errors.js';
-import { HOST, paramsToString, parseDigits, scanParams, scanToken, skipWs } from './lex.js';
+import { HOST, findParam, paramsFromText, paramsToString, parseDigits, scanParams, scanToken, skipWs } from './lex.js';
 import type { ParamMap } from './lex.js';
 
 export const BRANCH_COOKIE = 'z9hG4bK';
@@ -11,14 +11,41 @@ export class Via {
   transport: string;
   host: string;
   port?: number;
-  /** Lower-cased names -> raw values (null for a flag such as a bare `rport`). */
-  params: ParamMap;
+  /** Received params text, turned into a map only when `params` is read or written. */
+  private paramsText: string | undefined;
+  private paramsMap: ParamMap | undefined;
 
-  constructor(transport: string, host: string, port?: number, params: ParamMap = new Map()) {
+  constructor(transport: string, host: string, port?: number, params: ParamMap | string = new Map()) {
     this.transport = transport.toUpperCase();
     this.host = host;
-    if (port !== undefined) this.port = port;
-    this.params = params;
+    this.port = port;
+    if (typeof params === 'string') {
+      this.paramsText = params;
+      this.paramsMap = undefined;
+    } else {
+      this.paramsMap = params;
+      this.paramsText = undefined;
+    }
+  }
+
+  /** Lower-cased names -> raw values (null for a flag such as a bare `rport`). */
+  get params(): ParamMap {
+    if (this.paramsMap === undefined) {
+      this.paramsMap = paramsFromText(this.paramsText!);
+      this.paramsText = undefined;
+    }
+    return this.paramsMap;
+  }
+
+  set params(value: ParamMap) {
+    this.paramsMap = value;
+    this.paramsText = undefined;
+  }
+
+  /** A param's raw value (null: flag, undefined: absent) without building the map. */
+  param(name: string): string | null | undefined {
+    const key = name.toLowerCase();
+    return this.paramsMap === undefined ? findParam(this.paramsText!, key) : this.paramsMap.get(key);
   }
 
   get branch(): string | undefined {
@@ -45,9 +72,8 @@ export class Via {
 
   /** undefined: absent; null: present without value (a request for rport); number: filled. */
   get rport(): number | null | undefined {
-    if (!this.params.has('rport')) return undefined;
-    const v = this.params.get('rport');
-    return v == null ? null : Number(v);
+    const v = this.param('rport');
+    return v === undefined ? undefined : v === null ? null : Number(v);
   }
 
   set rport(value: number | null | undefined) {
@@ -78,15 +104,16 @@ export class Via {
   }
 
   toString(): string {
-    return `${this.protocol}/${this.transport} ${this.sentBy}${paramsToString(this.params)}`;
+    const params = this.paramsMap === undefined ? this.paramsText! : paramsToString(this.paramsMap);
+    return `${this.protocol}/${this.transport} ${this.sentBy}${params}`;
   }
 
   clone(): Via {
-    return new Via(this.transport, this.host, this.port, new Map(this.params));
+    return new Via(this.transport, this.host, this.port, this.paramsMap === undefined ? this.paramsText! : new Map(this.paramsMap));
   }
 
   private str(name: string): string | undefined {
-    const v = this.params.get(name);
+    const v = this.param(name);
     return v == null ? undefined : v;
   }
 
@@ -110,11 +137,15 @@ function expectSlash(s: string, i: number): number {
 export function scanVia(s: string, i: number): [Via, number] {
   i = skipWs(s, i);
   let e = scanToken(s, i);
-  const name = s.slice(i, e);
+  const nameOk =
+    e - i === 3 && (s.charCodeAt(i) | 0x20) === 115 && (s.charCodeAt(i + 1) | 0x20) === 105 && (s.charCodeAt(i + 2) | 0x20) === 112;
+  const ns = i;
+  const ne = e;
   i = expectSlash(s, e);
   e = scanToken(s, i);
-  const version = s.slice(i, e);
-  if (name.toUpperCase() !== 'SIP' || version !== '2.0') throw bad(s, `unsupported protocol ${name}/${version}`);
+  if (!nameOk || e - i !== 3 || !s.startsWith('2.0', i)) {
+    throw bad(s, `unsupported protocol ${s.slice(ns, ne)}/${s.slice(i, e)}`);
+  }
   i = expectSlash(s, e);
   e = scanToken(s, i);
   if (e === i) throw bad(s, 'missing transport');
@@ -144,19 +175,19 @@ export function scanVia(s: string, i: number): [Via, number] {
     port = parseDigits(s.slice(ps, i), 65535);
     if (port < 0) throw bad(s, 'bad port');
   }
-  const params: ParamMap = new Map();
-  i = scanParams(s, i, 'Via', params);
-  const via = new Via(transport, host, port, params);
-  checkParams(s, params);
+  const ps = i;
+  i = scanParams(s, i, 'Via');
+  const via = new Via(transport, host, port, s.slice(ps, i));
+  checkParams(s, via);
   return [via, i];
 }
 
-function checkParams(s: string, params: ParamMap): void {
-  const ttl = params.get('ttl');
+function checkParams(s: string, via: Via): void {
+  const ttl = via.param('ttl');
   if (ttl !== undefined && (ttl === null || parseDigits(ttl, 255) < 0)) throw bad(s, 'bad ttl');
-  const rport = params.get('rport');
+  const rport = via.param('rport');
   if (rport != null && parseDigits(rport, 65535) < 0) throw bad(s, 'bad rport');
-  if (params.has('branch') && params.get('branch') === null) throw bad(s, 'branch without value');
+  if (via.param('branch') === null) throw bad(s, 'branch without value');
 }
 
 /** Parses every via-parm of one header line (a comma-separated list). */
