@@ -6,3 +6,4 @@ export { PluginManifestDto } from './plugin-manifest.dto.js';
 // One inversify instance for the whole app: plugins build their ContainerModule from these.
 export { ContainerModule, injectable, inject, named, optional, decorate } from 'inversify';
 export type { ContainerModuleLoadOptions, ServiceIdentifier } from 'inversify';
+export * from './peer/index.js';

@@ -23,3 +23,4 @@ export { sessionModule } from './session-module.js';
 export { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAgentToken } from './tokens.js';
 export { remoteAudioDirection, isHoldOffer, answerDirection } from './call/sdp-direction.js';
 export { parseDtmfInfo, dtmfRelayBody } from './call/dtmf-info.js';
+export { mediaEngineLegs } from './media/media-engine-legs.js';

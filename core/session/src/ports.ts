@@ -88,6 +88,8 @@ export type PcmFrame = Int16Array;
 export interface MediaDtmfEvent {
   readonly digit: DtmfDigit;
   readonly durationMs: number;
+  /** How the digit arrived; RFC 4733 unless the engine detected it in the audio. */
+  readonly method?: 'rfc4733' | 'inband';
 }
 
 export interface MediaRecording {

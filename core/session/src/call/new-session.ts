@@ -18,7 +18,7 @@ export async function attachLeg(ctx: CallContext, r: SessionRecord, codecs?: rea
   const chosen = codecs ?? ctx.settings.codecs;
   const leg = await ctx.media.createLeg(chosen ? { codecs: chosen } : {});
   ctx.registry.attachMedia(r.id, leg);
-  leg.onDtmf((e) => ctx.events.dtmf({ sessionId: r.id, digit: e.digit, durationMs: e.durationMs, method: 'rfc4733' }));
+  leg.onDtmf((e) => ctx.events.dtmf({ sessionId: r.id, digit: e.digit, durationMs: e.durationMs, method: e.method ?? 'rfc4733' }));
   return leg;
 }
 

@@ -1,0 +1,111 @@
+import type { DtmfDigit, MediaStats } from '@rvoip/contracts';
+import type { MediaEngine, MediaSession } from '@rvoip/media';
+import type { MediaDirection, MediaDtmfEvent, MediaLeg, MediaLegFactory, MediaRecording, PcmFrame } from '../ports.js';
+import { isDtmfDigit } from '../call/dtmf-info.js';
+
+/** core/media's MediaSession seen as a call leg. */
+class EngineLeg implements MediaLeg {
+  private muted = false;
+  /** Bumped by every playback so a looping file stops when something else plays. */
+  private playGeneration = 0;
+  private closed = false;
+
+  constructor(private readonly session: MediaSession) {}
+
+  async createOffer(direction: MediaDirection = 'sendrecv'): Promise<string> {
+    this.session.setDirection(direction);
+    return this.session.createOffer();
+  }
+
+  async createAnswer(remoteSdp: string, direction: MediaDirection = 'sendrecv'): Promise<string> {
+    this.session.setDirection(direction);
+    return this.session.createAnswer(remoteSdp);
+  }
+
+  async setRemoteAnswer(sdp: string): Promise<void> {
+    this.session.setRemoteAnswer(sdp);
+  }
+
+  setDirection(direction: MediaDirection): void {
+    this.session.setDirection(direction);
+  }
+
+  frames(): AsyncIterable<PcmFrame> {
+    return this.session.frames();
+  }
+
+  sendFrame(frame: PcmFrame): void {
+    // Muted: nothing leaves, whatever the application keeps feeding.
+    if (!this.muted && !this.closed) this.session.sendFrame(frame);
+  }
+
+  async sendDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {
+    await this.session.sendDtmf(digit, { durationMs });
+  }
+
+  onDtmf(listener: (event: MediaDtmfEvent) => void): void {
+    this.session.on('dtmf', (e) => {
+      const digit = e.digit.toUpperCase();
+      if (isDtmfDigit(digit)) listener({ digit, durationMs: e.durationMs ?? 0, method: e.source });
+    });
+  }
+
+  setMuted(muted: boolean): void {
+    this.muted = muted;
+    if (muted) this.session.stopPlayback();
+  }
+
+  async startRecording(path: string): Promise<MediaRecording> {
+    await this.session.startRecording(path, { direction: 'both' });
+    return { path, stop: () => this.session.stopRecording() };
+  }
+
+  async playFile(path: string, options: { loop?: boolean } = {}): Promise<void> {
+    const generation = ++this.playGeneration;
+    do {
+      await this.session.playWav(path);
+    } while (options.loop && !this.closed && generation === this.playGeneration);
+  }
+
+  async playTone(frequencies: readonly number[], durationMs: number): Promise<void> {
+    ++this.playGeneration;
+    await this.session.playTone({ frequencies }, durationMs);
+  }
+
+  stats(): MediaStats {
+    const s = this.session.stats();
+    return {
+      ...(s.codec && { codec: s.codec }),
+      packetsSent: s.packetsSent,
+      packetsReceived: s.packetsReceived,
+      packetsLost: s.packetsLost,
+      jitterMs: s.jitterMs,
+      ...(s.rttMs !== undefined && { roundTripMs: s.rttMs }),
+      mos: s.mos,
+    };
+  }
+
+  get codec(): string | undefined {
+    return this.session.negotiated?.sendCodec.name;
+  }
+
+  get sampleRate(): number {
+    return this.session.frameRate;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.session.close();
+  }
+}
+
+/** Builds call legs on a MediaEngine; `codecs` are names in preference order (any case). */
+export function mediaEngineLegs(engine: MediaEngine, defaultCodecs?: readonly string[]): MediaLegFactory {
+  return {
+    async createLeg(options) {
+      const codecs = options.codecs ?? defaultCodecs;
+      const session = await engine.createSession(codecs ? { codecs: codecs.map((c) => c.toLowerCase()) } : {});
+      return new EngineLeg(session);
+    },
+  };
+}
