@@ -38,6 +38,13 @@ export interface DigestServerOptions {
   proxy?: boolean;
   /** Maps a userhash back to the username; when set, challenges say userhash=true. */
   userhashLookup?: (userhash: string, realm: string, algorithm: DigestAlgorithm) => Promise<string | undefined>;
+  /**
+   * Require the digest `uri` to name the Request-URI (RFC 7616 3.4.6; 400 otherwise).
+   * Default true. SIPp, for one, digests `sip:<remote ip>:<port>` unless run with
+   * -auth_uri; turning this off accepts such clients (the response still covers the uri
+   * they sent, and nonce expiry plus nc tracking still bound replays).
+   */
+  checkUri?: boolean;
   /** A wrong password gets 403 ('forbidden', the default) or a fresh challenge. */
   onBadCredentials?: 'forbidden' | 'challenge';
   now?: () => number;
@@ -124,7 +131,7 @@ export class DigestServer {
       qop: this.qop,
       allowLegacy: this.opts.allowLegacy ?? true,
       opaque: this.nonces.opaque(),
-      requestUri: request.rawUri,
+      requestUri: this.opts.checkUri === false ? undefined : request.rawUri,
     });
     if (checked.kind === 'bad-request') return checked;
     if (checked.kind === 'challenge') return this.challenge(false, checked.why);

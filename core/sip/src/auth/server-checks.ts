@@ -25,7 +25,8 @@ export interface CheckPolicy {
   qop: readonly DigestQop[];
   allowLegacy: boolean;
   opaque: string;
-  requestUri: string;
+  /** The Request-URI the digest uri must match; undefined skips the check. */
+  requestUri: string | undefined;
 }
 
 export type CheckResult =
@@ -66,7 +67,7 @@ export function verdictCredentials(creds: AuthHeader, policy: CheckPolicy): Chec
   if (opaque !== undefined && opaque !== policy.opaque) return { kind: 'challenge', why: 'opaque does not match' };
 
   const uri = p.get('uri')!;
-  if (!sameUri(uri, policy.requestUri)) {
+  if (policy.requestUri !== undefined && !sameUri(uri, policy.requestUri)) {
     // RFC 7616 3.4.6: a digest-uri naming another resource is a bad request.
     return bad(`Digest uri "${uri}" does not match the Request-URI "${policy.requestUri}"`);
   }
