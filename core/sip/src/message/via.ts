@@ -56,10 +56,13 @@ export class Via {
     this.setStr('branch', value);
   }
 
-  /** True when the branch carries the RFC 3261 magic cookie (17.2.3 matching applies). */
+  /**
+   * True when the branch carries the RFC 3261 magic cookie and something after it
+   * (17.2.3 matching applies); a bare cookie (RFC 4475 badbranch) falls back to 2543 rules.
+   */
   get isRfc3261Branch(): boolean {
     const b = this.branch;
-    return b !== undefined && b.startsWith(BRANCH_COOKIE);
+    return b !== undefined && b.length > BRANCH_COOKIE.length && b.startsWith(BRANCH_COOKIE);
   }
 
   get received(): string | undefined {
