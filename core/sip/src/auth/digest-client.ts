@@ -121,7 +121,11 @@ export class DigestClient {
         );
       }
       if (answered && staleLike) {
-        staleRetries = (previous?.staleRetries ?? 0) + 1;
+        // Only back-to-back stale answers count: credentials that were the direct retry
+        // of the previous challenge (its nonce, nc 1). A nonce that served follow-ups
+        // and then expired starts the count afresh.
+        const directRetry = !reusedNonce && previous !== undefined && carried.param('nonce') === previous.challenge.nonce;
+        staleRetries = directRetry ? previous.staleRetries + 1 : 1;
         const max = this.opts.maxStaleRetries ?? 3;
         if (staleRetries > max) {
           this.sessions.delete(key);

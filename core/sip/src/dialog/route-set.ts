@@ -76,6 +76,16 @@ export function recordRouteEntries(msg: SipMessage): RouteEntry[] {
   return entries;
 }
 
+/**
+ * 12.1.1: a UAS answering a dialog-creating request copies every Record-Route value of
+ * the request into its response (1xx and 2xx), in order, so the UAC learns the same
+ * route set. Existing Record-Route lines of the response are replaced.
+ */
+export function copyRecordRoute(request: SipMessage, response: SipMessage): void {
+  response.removeHeader('record-route');
+  for (const line of request.headers.getAll('record-route')) response.appendHeader('Record-Route', line);
+}
+
 /** UAS: the Record-Route list in order (12.1.1). UAC: reversed (12.1.2). */
 export function routeSetFrom(msg: SipMessage, role: 'uac' | 'uas'): RouteEntry[] {
   const entries = recordRouteEntries(msg);

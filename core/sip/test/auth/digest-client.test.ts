@@ -111,4 +111,19 @@ describe('DigestClient', () => {
     const answered = register(4, retried.map((l) => `${l.name}: ${l.value}`));
     expect(() => client.authorize(answered, fresh)).to.throw().with.property('code', 'RVOIP_ERR_AUTH_CREDENTIALS_REJECTED');
   });
+
+  it('counts only back-to-back stale challenges towards STALE_LOOP', () => {
+    const client = new DigestClient({ username: 'alice', password: 'pw' }, { maxStaleRetries: 1 });
+    const stale = (nonce: string, cseq: number) =>
+      challengeResponse(401, [{ name: 'WWW-Authenticate', value: `Digest realm="example.com", nonce="${nonce}", algorithm=MD5, qop="auth", stale=TRUE` }], cseq);
+    const asRequest = (cseq: number, lines: ReturnType<DigestClient['authorize']>) => register(cseq, lines.map((l) => `${l.name}: ${l.value}`));
+    let sent = asRequest(2, client.authorize(register(1), challengeResponse(401, [{ name: 'WWW-Authenticate', value: md5 }])));
+    for (let round = 0; round < 5; round++) {
+      // The nonce serves a follow-up, then expires: each expiry is a first stale answer.
+      sent = asRequest(10 * round + 3, client.authorizeFollowUp(register(10 * round + 3)));
+      sent = asRequest(10 * round + 4, client.authorize(sent, stale(`s${round}`, 10 * round + 3)));
+    }
+    // Two stale answers in a row to direct retries exceed maxStaleRetries = 1.
+    expect(() => client.authorize(sent, stale('again', 60))).to.throw().with.property('code', 'RVOIP_ERR_AUTH_STALE_LOOP');
+  });
 });

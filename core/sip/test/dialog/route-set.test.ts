@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { routeEntry, routeRequest, routeSetFrom, splitHeaderList } from '../../src/dialog/route-set.js';
+import { copyRecordRoute, routeEntry, routeRequest, routeSetFrom, splitHeaderList } from '../../src/dialog/route-set.js';
+import { createResponse } from '../../src/transaction/response.js';
 import { createUacDialog, createUasDialog } from '../../src/dialog/dialog-factory.js';
 import { inviteAtUac, inviteAtUas, reparse, req, responseAtUac, uasResponse } from './fixtures.js';
 
@@ -95,5 +96,14 @@ describe('dialog route sets (RFC 3261 12.1, 12.2.1.1, 16.12)', () => {
     const dialog = createUacDialog(invite, ok);
     expect(dialog.routeSet).to.deep.equal([]);
     expect(reparse(dialog.createRequest('BYE')).headers.has('route')).to.equal(false);
+  });
+
+  it('copyRecordRoute puts the request Record-Route into the UAS response, in order', () => {
+    const invite = inviteAtUas({ recordRoute: ['<sip:p2.example.com;lr>', '<sip:p1.example.com;lr;ftag=x>'] });
+    const ok = createResponse(invite, 200, 'OK', { toTag: 'b' });
+    copyRecordRoute(invite, ok);
+    const atUac = reparse(ok);
+    expect(atUac.headers.getAll('record-route')).to.deep.equal(['<sip:p2.example.com;lr>', '<sip:p1.example.com;lr;ftag=x>']);
+    expect(routeSetFrom(atUac, 'uac').map((r) => r.value)).to.deep.equal(['<sip:p1.example.com;lr;ftag=x>', '<sip:p2.example.com;lr>']);
   });
 });
