@@ -57,7 +57,10 @@ export interface MediaSessionStats extends RtpStats {
 }
 
 export interface MediaSessionEvents {
+  /** A key press, once, as soon as it is seen (RFC 4733 or in-band). */
   dtmf: [DtmfEvent];
+  /** The end of an RFC 4733 key press, with its duration. */
+  'dtmf-end': [DtmfEvent];
   'ssrc-change': [{ previous: number; next: number }];
   bye: [{ ssrc: number }];
   closed: [];
@@ -108,6 +111,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.sender = new AudioSender(this.rtp, this.frameRate);
     this.receiver = new AudioReceiver(this.frameRate, { ...engine.config.jitter, detectInbandDtmf: opts.detectInbandDtmf ?? false });
     this.receiver.onDtmf = (e) => this.emit('dtmf', e);
+    this.receiver.onDtmfEnd = (e) => this.emit('dtmf-end', e);
     if (opts.loopback) this.receiver.onDecoded = (pcm) => this.sender.sendFrame(pcm, Date.now());
     this.rtp.setHandlers({
       onRtp: (h, packet, arrivalMs) => this.receiver.onPacket(h, packet, arrivalMs),

@@ -16,7 +16,7 @@ export type { JitterStats };
 
 export interface DtmfEvent {
   digit: string;
-  /** Key press length (RFC 4733 end packet); not measured for in-band tones. */
+  /** Key press length: set on 'dtmf-end' (RFC 4733 end packet), not on 'dtmf'. */
   durationMs?: number;
   source: 'rfc4733' | 'inband';
 }
@@ -49,6 +49,7 @@ export class AudioReceiver {
   enabled = true;
   unknownPayloadTypes = 0;
   onDtmf: ((e: DtmfEvent) => void) | undefined;
+  onDtmfEnd: ((e: DtmfEvent) => void) | undefined;
   /** Loopback: every decoded packet, at the session rate, bypassing the jitter buffer. */
   onDecoded: ((pcm: Int16Array) => void) | undefined;
 
@@ -69,10 +70,15 @@ export class AudioReceiver {
       this.jitter = new JitterBuffer({ clockRate: clock, minDelayMs: this.opts.minDelayMs, maxDelayMs: this.opts.maxDelayMs });
       this.jitterClock = clock;
     }
-    // One report per key press, when its end (E bit) is first seen: retransmitted ends and
-    // duplicates map to the same press by RTP timestamp.
+    // One report per key press on the first packet seen of it (so losing every end packet
+    // still delivers the digit), one more when its end is seen; duplicates, reordering and
+    // retransmitted ends map to the same press by RTP timestamp.
     if (te && (!this.te || this.te.clockRate !== te.clockRate)) {
-      this.dtmf = new DtmfReceiver({ clockRate: te.clockRate, onEnd: (d) => this.onDtmf?.({ digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' }) });
+      this.dtmf = new DtmfReceiver({
+        clockRate: te.clockRate,
+        onDigit: (d) => this.onDtmf?.({ digit: d.digit, source: 'rfc4733' }),
+        onEnd: (d) => this.onDtmfEnd?.({ digit: d.digit, durationMs: d.durationMs, source: 'rfc4733' }),
+      });
     }
     this.te = te;
     if (this.opts.detectInbandDtmf && !this.inband) {

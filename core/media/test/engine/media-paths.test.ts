@@ -61,6 +61,44 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
     }
   });
 
+  it('reports each DTMF digit once through a relay that duplicates, reorders and drops', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    const offer = a.createOffer();
+    const answer = b.createAnswer(offer);
+    const relay = new UdpRelay({ address: '127.0.0.1', port: b.localPort }, { loss: 0.1, reorder: 0.2, duplicate: 0.5, seed: 11, direction: 'aToB' });
+    try {
+      const { portA } = await relay.start();
+      a.setRemoteAnswer(answer.replace(`m=audio ${b.localPort} `, `m=audio ${portA} `));
+      const digits: string[] = [];
+      b.on('dtmf', (e) => digits.push(e.digit));
+      await a.sendDtmf('0123456789*#', { durationMs: 60, gapMs: 40 });
+      await delay(300);
+      expect(relay.counts.duplicated).to.be.greaterThan(5);
+      expect(digits).to.deep.equal([...'0123456789*#']);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('runs a call over IPv6 loopback with c=IN IP6', async () => {
+    const e6a = testEngine({ bindAddress: '::1' });
+    const e6b = testEngine({ bindAddress: '::1' });
+    try {
+      const a = await e6a.createSession();
+      const b = await e6b.createSession();
+      const offer = a.createOffer();
+      expect(offer).to.match(/c=IN IP6 ::1\r\n/);
+      a.setRemoteAnswer(b.createAnswer(offer));
+      const rec = recordFrames(b);
+      void a.playTone({ frequencies: [1100] }, 3000);
+      expect(await receivedTone(rec, 8000)).to.be.within(1090, 1110);
+    } finally {
+      await e6a.close();
+      await e6b.close();
+    }
+  });
+
   it('latches to where media really comes from when the SDP address is wrong (symmetric RTP)', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();

@@ -54,10 +54,13 @@ describe('MediaEngine: two engines over real UDP', function () {
       expect(e.source).to.equal('rfc4733');
       digits.push(e.digit);
     });
+    const ends: number[] = [];
+    b.on('dtmf-end', (e) => ends.push(e.durationMs!));
     await a.sendDtmf('19*#', { durationMs: 80 });
-    await waitFor('four digits', () => digits.length >= 4);
+    await waitFor('four digits', () => digits.length >= 4 && ends.length >= 4);
     await delay(200);
     expect(digits).to.deep.equal(['1', '9', '*', '#']);
+    expect(ends).to.deep.equal([80, 80, 80, 80]);
   });
 
   it('rejects DTMF when the peer did not negotiate telephone-event', async () => {
