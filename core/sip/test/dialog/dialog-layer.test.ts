@@ -266,6 +266,24 @@ describe('DialogLayer', () => {
   });
 
   describe('UAS: in-dialog requests (12.2.2)', () => {
+    it('PRACK and UPDATE reach the early dialog (RFC 3262, 3311); UPDATE refreshes its target', () => {
+      const { layer } = setup();
+      const invite = inviteAtUas({ cseq: 1 });
+      const early = layer.responseSent(invite, uasResponse(invite, 180))!;
+      const prack = layer.receiveRequest(inDialogAtUas('PRACK', 2));
+      expect(prack).to.deep.equal({ kind: 'in-dialog', dialog: early });
+      const update = layer.receiveRequest(inDialogAtUas('UPDATE', 3, { contact: '<sip:alice@203.0.113.3>' }));
+      expect(update.kind).to.equal('in-dialog');
+      expect(early.state).to.equal('early');
+      expect(early.remoteSeq).to.equal(3);
+      expect(early.remoteTarget).to.equal('sip:alice@203.0.113.3');
+      // Our own UPDATE in the early dialog takes the next local CSeq.
+      const ours = reparse(early.createRequest('UPDATE'));
+      expect(ours.rawUri).to.equal('sip:alice@203.0.113.3');
+      expect(ours.to.tag).to.equal('1928301774');
+      expect(ours.from.tag).to.equal('bobtag');
+    });
+
     it('answers 481 for a request matching no dialog, and drops a stray ACK', () => {
       const { layer } = setup();
       const verdict = layer.receiveRequest(inDialogAtUas('BYE', 2, { toTag: 'nobody' }));

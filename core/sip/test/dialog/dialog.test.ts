@@ -40,6 +40,15 @@ describe('Dialog (RFC 3261 12)', () => {
     });
   });
 
+  it('is secure when the INVITE Request-URI was sips (12.1.1, 12.1.2)', () => {
+    const invite = inviteAtUac();
+    invite.rawUri = 'sips:bob@biloxi.example.com';
+    invite.invalidate();
+    const d = createUacDialog(invite, responseAtUac(200, 'bobtag', { contact: '<sips:bob@192.0.2.4>' }));
+    expect(d.secure).to.equal(true);
+    expect(reparse(d.createRequest('BYE')).topVia!.transport.toUpperCase()).to.equal('TLS');
+  });
+
   describe('UAS creation (12.1.1)', () => {
     it('takes the remote target from the INVITE Contact and the local tag from the response', () => {
       const invite = inviteAtUas({ contact: '<sip:alice@198.51.100.7:5070;transport=tcp>' });
