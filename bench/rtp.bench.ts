@@ -7,6 +7,7 @@
  *    process (200 endpoints), each sending a paced tone and playing out the far side's
  *    audio through its jitter buffer, measured with process.cpuUsage over a fixed time.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MediaEngine } from '@rvoip/media';
 import type { MediaSession } from '@rvoip/media';
 
@@ -89,11 +90,15 @@ export async function benchG711Concurrent100(): Promise<Record<string, unknown>>
     await sleep(500);
     const framesAtStart = framesOut;
     const recv0 = sessions.reduce((n, s) => n + s.rtp.stats.received, 0);
+    // Event-loop delay bounds how long a datagram can wait before it is handled.
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    loopDelay.enable();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await sleep(seconds * 1000);
     const wallMs = performance.now() - t0;
     const cpu = cpuMs(process.cpuUsage(cpu0));
+    loopDelay.disable();
     const packets = sessions.reduce((n, s) => n + s.rtp.stats.received, 0) - recv0;
     const lost = sessions.reduce((n, s) => n + s.stats().packetsLost, 0);
     const cpuPercent = (cpu / wallMs) * 100;
@@ -110,6 +115,9 @@ export async function benchG711Concurrent100(): Promise<Record<string, unknown>>
       cpuPercentPer100Endpoints: Number((cpuPercent / 2).toFixed(1)),
       cpuMicrosPerPacket: Number(((cpu * 1000) / packets).toFixed(2)),
       projectedEndpointsPerCore: Math.floor((100 / (cpuPercent / 2)) * 100),
+      eventLoopDelayP99Ms: Number((loopDelay.percentile(99) / 1e6).toFixed(2)),
+      eventLoopDelayMaxMs: Number((loopDelay.max / 1e6).toFixed(2)),
+      concealedFrames: sessions.reduce((n, s) => n + s.stats().jitterBuffer.concealed, 0),
     };
   } finally {
     await ea.close();

@@ -146,6 +146,13 @@ describe('MediaEngine: two engines over real UDP', function () {
     await ea.createSession().then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_ENGINE_CLOSED'));
   });
 
+  it('returns the ports when a session cannot be constructed', async () => {
+    await ea.createSession({ frameRate: 11025 as 8000 }).then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_FRAME_RATE'));
+    await ea.createSession({ codecs: ['g729'] }).then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_CODEC_UNKNOWN'));
+    expect(ea.ports.allocated).to.equal(0);
+    expect(ea.sessionCount).to.equal(0);
+  });
+
   it('fails createSession cleanly when the port range is exhausted', async () => {
     const small = testEngine({ rtpPortRange: [ea.ports.min, ea.ports.min + 3] });
     const s1 = await small.createSession();
