@@ -54,21 +54,31 @@ export class Call {
     this.endedPromise = host.calls.ended(this.id);
   }
 
+  /** The live snapshot while the session exists (actions may have updated it after the last event). */
+  private get now(): SessionInfo {
+    const live = this.host.sessions.get(this.last.id);
+    if (live) this.last = live;
+    return this.last;
+  }
+
   get id(): string { return this.last.id; }
-  get callId(): string { return this.last.callId; }
+  get callId(): string { return this.now.callId; }
   get direction(): CallDirection { return this.last.direction; }
-  get state(): CallState { return this.last.state; }
-  get remoteUri(): string { return this.last.remote.uri; }
+  get state(): CallState { return this.now.state; }
+  get remoteUri(): string { return this.now.remote.uri; }
   get localUri(): string { return this.last.local.uri; }
-  get codec(): string | undefined { return this.last.codec; }
-  get isActive(): boolean { return this.last.state === 'active' || this.last.state === 'on-hold' || this.last.state === 'resuming'; }
-  get info(): SessionInfo { return this.last; }
+  get codec(): string | undefined { return this.now.codec; }
+  get isActive(): boolean {
+    const s = this.now.state;
+    return s === 'active' || s === 'on-hold' || s === 'resuming';
+  }
+  get info(): SessionInfo { return this.now; }
 
   /** Milliseconds since the call was answered (0 before), frozen once it ends. */
   get duration(): number {
-    const start = this.last.answeredAt;
-    if (!start) return 0;
-    return (this.last.endedAt ?? new Date()).getTime() - start.getTime();
+    const info = this.now;
+    if (!info.answeredAt) return 0;
+    return (info.endedAt ?? new Date()).getTime() - info.answeredAt.getTime();
   }
 
   onState(listener: StateListener): () => void {

@@ -33,7 +33,10 @@ export function normalizeConfig(nameOrConfig: string | SimplePeerConfig, port?: 
 export function targetUri(target: string): string | undefined {
   const t = target.trim();
   const bare = t.replace(/^sips?:/i, '');
-  const host = bare.includes('@') ? bare.slice(bare.indexOf('@') + 1) : bare;
+  const hasUser = bare.includes('@');
+  const host = hasUser ? bare.slice(bare.indexOf('@') + 1) : bare;
+  // A lone word is a user name without a host, not a host name.
+  if (!hasUser && !/[.:[]/.test(host)) return undefined;
   if (!host || /\s/.test(host) || !/^[\w.[\]:-]+(;.*)?$/.test(host)) return undefined;
   return /^sips?:/i.test(t) ? t : `sip:${t}`;
 }

@@ -95,6 +95,8 @@ export class SessionCore implements CallContext {
     const t = this.machine.next(record.state, event);
     if (!t) throw this.invalid(record, event);
     record.state = t.to;
+    // Stamped before listeners run so the terminal snapshot carries the end time.
+    if (TERMINAL_STATES.includes(t.to)) record.endedAt ??= new Date();
     this.logger.debug({ session: record.id, from: t.from, to: t.to, event }, 'session transition');
     if (t.from !== t.to) this.events.stateChanged(record, t.from, t.to, cause ?? event);
     const emitted: string[] = [];
