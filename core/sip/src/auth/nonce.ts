@@ -3,7 +3,8 @@
  * Any server instance that holds the secret can check a nonce and its age without having
  * stored it, so nonces survive restarts and work across a cluster.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 
 const TS_BYTES = 8;
 const SALT_BYTES = 8;
@@ -14,7 +15,9 @@ export type NonceCheck =
   | { valid: false };
 
 export class NonceIssuer {
-  private readonly secret: Buffer;
+  /** A KeyObject, not a Buffer: createHmac converts a Buffer key on every call (6x slower). */
+  private readonly key: KeyObject;
+  private readonly opaqueValue: string;
 
   constructor(
     secret: string | Buffer,
@@ -22,7 +25,8 @@ export class NonceIssuer {
     private readonly ttlMs: number,
     private readonly now: () => number,
   ) {
-    this.secret = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
+    this.key = createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret);
+    this.opaqueValue = createHmac('sha256', this.key).update(`opaque:${this.realm}`).digest().subarray(0, 12).toString('base64url');
   }
 
   issue(): string {
@@ -45,10 +49,10 @@ export class NonceIssuer {
 
   /** A stable opaque value: clients must echo it, and a mismatch shows a foreign challenge. */
   opaque(): string {
-    return createHmac('sha256', this.secret).update(`opaque:${this.realm}`).digest().subarray(0, 12).toString('base64url');
+    return this.opaqueValue;
   }
 
   private mac(head: Buffer): Buffer {
-    return createHmac('sha256', this.secret).update(this.realm).update('\0').update(head).digest().subarray(0, MAC_BYTES);
+    return createHmac('sha256', this.key).update(this.realm).update('\0').update(head).digest().subarray(0, MAC_BYTES);
   }
 }
