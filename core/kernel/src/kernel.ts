@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { Container, ContainerModule } from 'inversify';
-import type { ServiceIdentifier } from 'inversify';
+import { Container } from 'inversify';
+import type { ContainerModule, ServiceIdentifier } from 'inversify';
 import {
   ContributionProvider, Lifecycle, Logger, ResolvedConfig, StateActionAdapter, StateTable, StorageAdapter,
 } from '@rvoip/contracts';

@@ -124,7 +124,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
         const kernel = await Kernel.create({ ...kernelOptions(opts), env: { ...process.env, RVOIP_KERNEL__ON_PLUGIN_BOOT_FAILURE: 'continue' } });
         const reports = await kernel.load();
         io.out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${pluginTable(reports)}\n`);
-        return reports.some((r) => r.status === 'failed') ? EXIT_FAILURE : EXIT_OK;
+        const failed = reports.filter((r) => r.status === 'failed');
+        if (failed.length === 0) return EXIT_OK;
+        io.err(`rvoip: ${failed.length} plugin${failed.length === 1 ? '' : 's'} failed to load: ${failed.map((r) => r.id).join(', ')}\n`);
+        return EXIT_FAILURE;
       })();
     });
 

@@ -4,6 +4,7 @@
  */
 export class SignalLatch {
   private received: NodeJS.Signals | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
   private waiter: ((signal: NodeJS.Signals) => void) | undefined;
   private readonly handler = (signal: NodeJS.Signals): void => {
     this.received ??= signal;
@@ -18,12 +19,18 @@ export class SignalLatch {
     return this.received;
   }
 
+  /**
+   * Resolves on the first signal. Holds the event loop open meanwhile: a node with nothing
+   * bound yet (no sockets) must still run until told to stop.
+   */
   wait(): Promise<NodeJS.Signals> {
     if (this.received) return Promise.resolve(this.received);
+    this.keepAlive ??= setInterval(() => undefined, 1 << 30);
     return new Promise((resolve) => (this.waiter = resolve));
   }
 
   dispose(): void {
+    if (this.keepAlive) clearInterval(this.keepAlive);
     for (const s of this.signals) process.off(s, this.handler);
   }
 }
