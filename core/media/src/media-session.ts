@@ -223,9 +223,19 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.sender.sendFrame(pcm, Date.now());
   }
 
+  /** Sends DTMF as RFC 4733 events, or as in-band tones when the peer has no telephone-event. */
   sendDtmf(digits: string, opts: DtmfSendOptions = {}): Promise<void> {
     this.assertOpen('sendDtmf');
-    return this.sender.sendDtmf(digits, opts);
+    const mode = opts.mode ?? 'auto';
+    if (mode === 'rfc4733' || (mode === 'auto' && this.current?.telephoneEvent)) return this.sender.sendDtmf(digits, opts);
+    let playback: Playback;
+    try {
+      playback = Playback.fromDtmf(digits, opts.durationMs ?? 100, opts.gapMs ?? 70, this.frameRate);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.sender.setSource(playback);
+    return playback.finished;
   }
 
   /** Plays a WAV file (any rate, mono or stereo) into the call; resolves at its end. */

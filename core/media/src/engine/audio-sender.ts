@@ -24,6 +24,11 @@ export interface DtmfSendOptions {
   gapMs?: number;
   /** Power level 0..63 in -dBm0 (default 10). */
   volume?: number;
+  /**
+   * 'rfc4733' events, 'inband' tones in the audio, or 'auto' (default): events when the
+   * peer negotiated telephone-event, tones otherwise.
+   */
+  mode?: 'auto' | 'rfc4733' | 'inband';
 }
 
 interface DtmfJob {

@@ -31,6 +31,22 @@ export class Playback implements FrameSource {
     return new Playback(() => next(), frameRate);
   }
 
+  /** In-band DTMF: each digit's dual tone for `durationMs`, then `gapMs` of silence. */
+  static fromDtmf(digits: string, durationMs: number, gapMs: number, frameRate: number): Playback {
+    const size = frameRate / 50;
+    const toneFrames = Math.max(1, Math.round(durationMs / 20));
+    const gapFrames = Math.max(1, Math.round(gapMs / 20));
+    // Built up front so an invalid digit throws before anything is played.
+    const tones = [...digits].map((d) => ToneGenerator.dtmf(frameRate, d));
+    let frame = 0;
+    return new Playback(() => {
+      const digit = Math.floor(frame / (toneFrames + gapFrames));
+      if (digit >= tones.length) return undefined;
+      const inTone = frame++ % (toneFrames + gapFrames) < toneFrames;
+      return inTone ? tones[digit].next(size) : new Int16Array(size);
+    }, frameRate);
+  }
+
   static fromTone(spec: ToneSpec, durationMs: number, frameRate: number): Playback {
     const gen = new ToneGenerator(frameRate, spec);
     const total = Math.round((durationMs * frameRate) / 1000);

@@ -80,7 +80,7 @@ function baseSession(local: LocalMediaDescription): SdpSession {
   };
 }
 
-function audioMedia(local: LocalMediaDescription, protocol: string, codecs: readonly SdpCodecSpec[], te: TelephoneEventSpec | undefined, direction: SdpDirection, rtcpMux: boolean, crypto: readonly SdesCrypto[]): SdpMedia {
+function audioMedia(local: LocalMediaDescription, protocol: string, codecs: readonly SdpCodecSpec[], tes: readonly TelephoneEventSpec[], direction: SdpDirection, rtcpMux: boolean, crypto: readonly SdesCrypto[]): SdpMedia {
   const attributes: SdpAttribute[] = [];
   const formats: string[] = [];
   for (const c of codecs) {
@@ -88,7 +88,7 @@ function audioMedia(local: LocalMediaDescription, protocol: string, codecs: read
     attributes.push({ name: 'rtpmap', value: `${c.payloadType} ${c.name}/${c.clockRate}${c.channels > 1 ? `/${c.channels}` : ''}` });
     if (c.fmtp) attributes.push({ name: 'fmtp', value: `${c.payloadType} ${c.fmtp}` });
   }
-  if (te) {
+  for (const te of tes) {
     formats.push(String(te.payloadType));
     attributes.push({ name: 'rtpmap', value: `${te.payloadType} telephone-event/${te.clockRate}` });
     attributes.push({ name: 'fmtp', value: `${te.payloadType} ${te.events}` });
@@ -100,14 +100,30 @@ function audioMedia(local: LocalMediaDescription, protocol: string, codecs: read
   return { type: 'audio', port: local.port, protocol, formats, connections: [], bandwidths: [], other: [], attributes };
 }
 
+/**
+ * telephone-event must run at the clock of the audio it interrupts (RFC 4733 2.1), so one
+ * is offered per distinct codec clock: `payloadType` for 8000, then free dynamic numbers.
+ */
+function offeredTelephoneEvents(codecs: readonly SdpCodecSpec[], payloadType: number, events: string): TelephoneEventSpec[] {
+  const clocks = [...new Set(codecs.map((c) => c.clockRate))].sort((a, b) => (a === 8000 ? -1 : b === 8000 ? 1 : a - b));
+  const used = new Set(codecs.map((c) => c.payloadType));
+  const out: TelephoneEventSpec[] = [];
+  let next = payloadType;
+  for (const clockRate of clocks.length ? clocks : [8000]) {
+    while (used.has(next)) next = next >= 127 ? 96 : next + 1;
+    used.add(next);
+    out.push({ payloadType: next, clockRate, events });
+  }
+  return out;
+}
+
 /** Builds an offer; `crypto` holds our keys (one per offered suite) when SRTP is on. */
 export function createOfferSdp(local: LocalMediaDescription, crypto: readonly SdesCrypto[] = []): SdpSession {
   const sdp = baseSession(local);
-  const firstClock = local.codecs[0]?.clockRate ?? 8000;
-  const te = local.telephoneEvent === false ? undefined : { payloadType: local.telephoneEvent?.payloadType ?? 101, clockRate: firstClock === 48000 ? 48000 : 8000, events: local.telephoneEvent?.events ?? '0-16' };
+  const tes = local.telephoneEvent === false ? [] : offeredTelephoneEvents(local.codecs, local.telephoneEvent?.payloadType ?? 101, local.telephoneEvent?.events ?? '0-16');
   // 'optional' is best-effort SRTP: RTP/AVP carrying a=crypto, which SDES phones accept.
   const protocol = crypto.length > 0 && local.srtp?.mode === 'required' ? 'RTP/SAVP' : 'RTP/AVP';
-  sdp.media.push(audioMedia(local, protocol, local.codecs, te, local.direction, local.rtcpMux ?? true, crypto));
+  sdp.media.push(audioMedia(local, protocol, local.codecs, tes, local.direction, local.rtcpMux ?? true, crypto));
   return sdp;
 }
 
@@ -168,7 +184,7 @@ export function createAnswerSdp(offer: SdpSession, local: LocalMediaDescription)
     const target = remoteTarget(offer, m, index);
     const mux = target.rtcpMux && (local.rtcpMux ?? true);
     const localKey = remoteKey ? generateSdesCrypto(remoteKey.suite, remoteKey.tag) : undefined;
-    answer.media.push(audioMedia(local, m.protocol, codecs, te, direction, mux, localKey ? [localKey] : []));
+    answer.media.push(audioMedia(local, m.protocol, codecs, te ? [te] : [], direction, mux, localKey ? [localKey] : []));
     negotiated = { ...target, rtcpMux: mux, sendCodec: codecs[0], codecs, direction };
     if (te) negotiated.telephoneEvent = te;
     if (remoteKey && localKey) negotiated.srtp = { local: localKey, remote: remoteKey };

@@ -63,11 +63,21 @@ describe('MediaEngine: two engines over real UDP', function () {
     expect(ends).to.deep.equal([80, 80, 80, 80]);
   });
 
-  it('rejects DTMF when the peer did not negotiate telephone-event', async () => {
+  it('falls back to in-band DTMF tones when the peer did not negotiate telephone-event', async () => {
     const a = await ea.createSession();
-    const b = await eb.createSession({ telephoneEvent: false });
+    const b = await eb.createSession({ telephoneEvent: false, detectInbandDtmf: true });
     connect(a, b);
-    await a.sendDtmf('1').then(() => expect.fail('sent'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_DTMF_NOT_NEGOTIATED'));
+    expect(a.negotiated?.telephoneEvent).to.equal(undefined);
+    const digits: string[] = [];
+    b.on('dtmf', (e) => {
+      expect(e.source).to.equal('inband');
+      digits.push(e.digit);
+    });
+    await a.sendDtmf('47');
+    await waitFor('two in-band digits', () => digits.length >= 2);
+    expect(digits).to.deep.equal(['4', '7']);
+    await a.sendDtmf('1', { mode: 'rfc4733' }).then(() => expect.fail('sent'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_DTMF_NOT_NEGOTIATED'));
+    await a.sendDtmf('x').then(() => expect.fail('sent'), (err) => expect(err.code).to.match(/^RVOIP_ERR_MEDIA_/));
   });
 
   for (const suite of ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] as const) {

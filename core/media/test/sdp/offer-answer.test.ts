@@ -86,7 +86,9 @@ describe('SDP offer/answer (RFC 3264)', () => {
     const a = local({ port: 30000, srtp: { mode: 'required', suites: ['AES_CM_128_HMAC_SHA1_32', 'AES_CM_128_HMAC_SHA1_80'] } });
     const keys = createOfferCrypto(a);
     const offerText = serializeSdp(createOfferSdp(a, keys));
-    expect(offerText).to.match(/m=audio 30000 RTP\/SAVP 96 9 0 8 101\r\n/);
+    expect(offerText).to.match(/m=audio 30000 RTP\/SAVP 96 9 0 8 101 102\r\n/);
+    expect(offerText).to.match(/a=rtpmap:101 telephone-event\/8000\r\n/);
+    expect(offerText).to.match(/a=rtpmap:102 telephone-event\/48000\r\n/);
     expect(offerText).to.match(/a=crypto:1 AES_CM_128_HMAC_SHA1_32 inline:/);
     const b = local({ port: 40000, codecs: [PCMA, PCMU], srtp: { mode: 'required', suites: ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] } });
     const { answer, negotiated: nb } = createAnswerSdp(parseSdp(offerText), b);
@@ -98,6 +100,18 @@ describe('SDP offer/answer (RFC 3264)', () => {
     expect(na.srtp?.local.suite).to.equal('AES_CM_128_HMAC_SHA1_32');
     expect(na.srtp?.remote.masterKey.equals(nb.srtp!.local.masterKey)).to.equal(true);
     expect(nb.srtp?.remote.masterKey.equals(na.srtp!.local.masterKey)).to.equal(true);
+  });
+
+  it('offers telephone-event per codec clock so DTMF works whichever codec the answer picks', () => {
+    const a = local({ codecs: [OPUS, PCMU] });
+    const offer = createOfferSdp(a);
+    const opusSide = createAnswerSdp(offer, local({ codecs: [OPUS] })).negotiated;
+    expect(opusSide.telephoneEvent).to.include({ payloadType: 102, clockRate: 48000 });
+    const { answer, negotiated } = createAnswerSdp(offer, local({ codecs: [PCMU] }));
+    expect(negotiated.telephoneEvent).to.include({ payloadType: 101, clockRate: 8000 });
+    expect(applyAnswerSdp(offer, [], answer, a).telephoneEvent).to.include({ payloadType: 101, clockRate: 8000 });
+    // A PT our codecs already use is skipped.
+    expect(getRtpMaps(createOfferSdp(local({ codecs: [PCMU], telephoneEvent: { payloadType: 0, events: '0-15' } })).media[0]).get(1)?.encoding).to.equal('telephone-event');
   });
 
   it('applies a hold answer (offer sendonly -> answer recvonly) and a rejected answer', () => {
