@@ -5,22 +5,35 @@
  *    channels one core could carry (encode + decode).
  *  - benchResampler: 20 ms frames per second for each rate pair and input Msamples/s.
  *  - benchDtmfAndJitter: in-band DTMF detector and jitter buffer throughput.
- * Each measurement loops for a fixed wall time after a warm-up, so the run stays short.
+ * Each measurement loops for a fixed CPU time after a warm-up, so the run stays short and
+ * other processes on a shared machine distort it less (rates are per CPU second).
  */
 import { codecRegistry, DtmfDetector, frameSamples, JitterBuffer, Resampler, ToneGenerator } from '@rvoip/media';
 import type { AudioCodec } from '@rvoip/media';
 
 const MEASURE_MS = 400;
+const WARMUP_MS = 250;
 
-/** Calls `fn` repeatedly for about MEASURE_MS after a warm-up; returns calls per second. */
+/** CPU time this process has used, in ms: on a shared machine wall time measures the neighbours. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Calls `fn` repeatedly for about MEASURE_MS of CPU time after a warm-up; returns calls per
+ * CPU second. The warm-up is by time, not count, because V8 first runs WebAssembly (Opus)
+ * in its baseline compiler and only tiers up to optimised code after a while.
+ */
 function rate(fn: (i: number) => void): number {
-  for (let i = 0; i < 200; i++) fn(i);
-  const start = process.hrtime.bigint();
+  const warm = cpuMs();
+  for (let i = 0; cpuMs() - warm < WARMUP_MS; i++) fn(i);
+  const start = cpuMs();
   let n = 0;
   let elapsed = 0;
   while (elapsed < MEASURE_MS) {
     for (let k = 0; k < 50; k++) fn(n++);
-    elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+    elapsed = cpuMs() - start;
   }
   return Math.round((n * 1000) / elapsed);
 }
