@@ -15,6 +15,40 @@ interface RemoteSsrcState {
   roc: number;
   /** Highest sequence number seen (s_l in RFC 3711 3.3.1). */
   sl: number;
+  /** Replay window (RFC 3711 3.3.2): highest packet index and a 64-bit mask below it. */
+  highest: number;
+  maskLo: number;
+  maskHi: number;
+}
+
+const REPLAY_WINDOW = 64;
+
+/** True when `index` is too old for the window or was already accepted. */
+function isReplay(s: RemoteSsrcState, index: number): boolean {
+  if (index > s.highest) return false;
+  const d = s.highest - index;
+  if (d >= REPLAY_WINDOW) return true;
+  return ((d < 32 ? s.maskLo >>> d : s.maskHi >>> (d - 32)) & 1) === 1;
+}
+
+function markReceived(s: RemoteSsrcState, index: number): void {
+  if (index > s.highest) {
+    const n = index - s.highest;
+    if (n >= REPLAY_WINDOW) {
+      s.maskLo = 0;
+      s.maskHi = 0;
+    } else if (n >= 32) {
+      s.maskHi = (s.maskLo << (n - 32)) >>> 0;
+      s.maskLo = 0;
+    } else {
+      s.maskHi = ((s.maskHi << n) | (s.maskLo >>> (32 - n))) >>> 0;
+      s.maskLo = (s.maskLo << n) >>> 0;
+    }
+    s.highest = index;
+  }
+  const d = s.highest - index;
+  if (d < 32) s.maskLo = (s.maskLo | (1 << d)) >>> 0;
+  else s.maskHi = (s.maskHi | (1 << (d - 32))) >>> 0;
 }
 
 interface SessionKeys {
@@ -93,7 +127,10 @@ export class SrtpTransform {
     return out;
   }
 
-  /** Authenticates and decrypts; undefined when the tag is wrong or the packet malformed. */
+  /**
+   * Authenticates and decrypts in place; undefined when the tag is wrong, the packet is
+   * malformed or a replay (duplicate or older than the 64-packet window).
+   */
   unprotectRtp(packet: Buffer): Buffer | undefined {
     const authLen = packet.length - this.tagLength;
     const headerLen = rtpHeaderLength(packet, authLen);
@@ -111,16 +148,23 @@ export class SrtpTransform {
         roc = (state.roc + 1) >>> 0;
       }
     }
+    const index = roc * 0x10000 + seq;
+    if (state && isReplay(state, index)) return undefined;
     const expected = this.tag(this.rx, packet.subarray(0, authLen), roc);
     if (!timingSafeEqual(expected, packet.subarray(authLen))) return undefined;
     const iv = this.keystreamIv(this.rx.salt, ssrc, roc, seq);
     const decipher = createCipheriv('aes-128-ctr', this.rx.key, iv);
     decipher.update(packet.subarray(headerLen, authLen)).copy(packet, headerLen);
-    if (!state) this.remoteStates.set(ssrc, { roc, sl: seq });
-    else if (roc === state.roc && seq > state.sl) state.sl = seq;
-    else if (roc === ((state.roc + 1) >>> 0)) {
-      state.roc = roc;
-      state.sl = seq;
+    if (!state) {
+      const fresh: RemoteSsrcState = { roc, sl: seq, highest: index, maskLo: 1, maskHi: 0 };
+      this.remoteStates.set(ssrc, fresh);
+    } else {
+      markReceived(state, index);
+      if (roc === state.roc && seq > state.sl) state.sl = seq;
+      else if (roc === ((state.roc + 1) >>> 0)) {
+        state.roc = roc;
+        state.sl = seq;
+      }
     }
     return packet.subarray(0, authLen);
   }

@@ -59,6 +59,22 @@ describe('SRTP (RFC 3711) with SDES keys', () => {
     });
   }
 
+  it('rejects replays: duplicates and packets older than the 64-packet window, but accepts reordering', () => {
+    const [a, b] = pair('AES_CM_128_HMAC_SHA1_80');
+    const prot = new Map<number, Buffer>();
+    for (let seq = 100; seq < 200; seq++) prot.set(seq, a.protectRtp(rtp(seq, Buffer.alloc(20, seq & 0xff))));
+    const take = (seq: number): Buffer | undefined => b.unprotectRtp(Buffer.from(prot.get(seq)!));
+    expect(take(101)).to.not.equal(undefined);
+    expect(take(100)).to.not.equal(undefined);
+    expect(take(101)).to.equal(undefined);
+    expect(take(150)).to.not.equal(undefined);
+    expect(take(120)).to.not.equal(undefined);
+    expect(take(120)).to.equal(undefined);
+    expect(take(199)).to.not.equal(undefined);
+    expect(take(136)).to.not.equal(undefined);
+    expect(take(135)).to.equal(undefined);
+  });
+
   it('rejects packets under a wrong key, a tampered payload and a truncated packet', () => {
     const [a] = pair('AES_CM_128_HMAC_SHA1_80');
     const [, wrong] = pair('AES_CM_128_HMAC_SHA1_80');
