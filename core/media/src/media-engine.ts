@@ -110,7 +110,14 @@ export class MediaEngine {
     let ran = 0;
     while (this.nextTickAt <= now && ran < MAX_CATCH_UP) {
       const tickAt = this.nextTickAt;
-      for (const s of this.sessions) s.tick(tickAt);
+      for (const s of this.sessions) {
+        try {
+          s.tick(tickAt);
+        } catch (err) {
+          // One broken stream (a decoder throwing on a bad payload) must not stop the others.
+          this.logger.warn({ err, mediaSession: s.id }, 'media session tick failed');
+        }
+      }
       this.nextTickAt += TICK_MS;
       ran++;
     }

@@ -226,7 +226,13 @@ export class RtpSession {
     }
     this.stats.update(h.sequenceNumber, h.payloadEnd - h.payloadOffset);
     if (!this.isJitterExempt(h.payloadType)) this.stats.updateJitter((now * this.clockRate) / 1000, h.timestamp);
-    this.handlers?.onRtp(h, packet, now);
+    try {
+      this.handlers?.onRtp(h, packet, now);
+    } catch (err) {
+      // A payload the decoder rejects must cost one packet, never the process.
+      this.counters.droppedMalformed++;
+      this.logger.debug({ err, port: this.port, pt: h.payloadType }, 'RTP packet rejected by its handler');
+    }
   }
 
   private latch(rinfo: dgram.RemoteInfo): void {
@@ -266,8 +272,15 @@ export class RtpSession {
       return;
     }
     if (onRtcpPort && !this.rtcpLatched && this.symmetric) this.rtcpLatched = { address: rinfo.address, port: rinfo.port };
+    let byes: number[];
+    try {
+      byes = this.reporter.onRtcp(packet, Date.now());
+    } catch (err) {
+      this.counters.droppedMalformed++;
+      this.logger.debug({ err, port: this.port }, 'malformed RTCP dropped');
+      return;
+    }
     this.counters.rtcpReceived++;
-    const byes = this.reporter.onRtcp(packet, Date.now());
     for (const ssrc of byes) this.handlers?.onBye?.(ssrc);
   }
 

@@ -113,6 +113,33 @@ describe('RtpSession over UDP', () => {
     expect(b.counters.droppedMalformed).to.equal(2);
   });
 
+  it('survives garbage on both ports and a handler that throws', async () => {
+    const b = new RtpSession({ pair: await alloc.allocate('127.0.0.1'), cname: 'b', clockRate: 8000 });
+    const peer = dgram.createSocket('udp4');
+    open.push(b, peer);
+    peer.bind(0, '127.0.0.1');
+    await once(peer, 'listening');
+    b.setRemote(target(peer.address().port, false));
+    let n = 0;
+    b.setHandlers({
+      onRtp: (h) => {
+        n++;
+        if (h.payloadType === 9) throw new Error('decoder says no');
+      },
+    });
+    const garbage = [Buffer.from([0x80, 200, 0, 9, 1]), Buffer.from([0x81, 201]), Buffer.from([0x80, 200, 0xff, 0xff, 0, 0, 0, 0]), Buffer.alloc(3)];
+    for (const g of garbage) {
+      peer.send(g, b.port, '127.0.0.1');
+      peer.send(g, b.port + 1, '127.0.0.1');
+    }
+    const bad = rawRtp(1, 5);
+    bad[1] = 9;
+    peer.send(bad, b.port, '127.0.0.1');
+    peer.send(rawRtp(2, 5), b.port, '127.0.0.1');
+    await waitFor('the good packet after the garbage', () => n === 2);
+    expect(b.counters.droppedMalformed).to.be.greaterThan(0);
+  });
+
   it('reports loss, jitter, RTT and a plausible MOS over a lossy reordering relay (RTCP SR/RR)', async () => {
     const a = await session(alloc, 0.25);
     const b = await session(alloc, 0.25);
