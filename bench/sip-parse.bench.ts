@@ -107,7 +107,7 @@ const parsers: Record<string, (i: number) => Fields> = {
     return {
       branch: m.topVia?.branch,
       fromTag: m.from.tag,
-      toHost: m.to.uri.scheme === 'sip' || m.to.uri.scheme === 'sips' ? m.to.uri.host : undefined,
+      toHost: (m.to.uri as { host?: string }).host,
       cseq: m.cseq.seq,
       callId: m.callId,
       contactHost: (m.contacts[0]?.uri as { host?: string } | undefined)?.host,

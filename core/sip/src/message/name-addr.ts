@@ -180,7 +180,7 @@ export function scanNameAddr(s: string, i: number, header: string): [NameAddr, n
 }
 
 /** Parses a comma-separated list of name-addr / addr-spec values from one header line. */
-export function parseNameAddrs(s: string, header: string, out: NameAddr[] = []): NameAddr[] {
+export function parseNameAddrs(s: string, header = 'name-addr', out: NameAddr[] = []): NameAddr[] {
   let i = 0;
   for (;;) {
     const [value, end] = scanNameAddr(s, i, header);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { NameAddr, SipParseError, SipUri, Via, parseNameAddr, parseNameAddrs, parseUri, parseVias } from '@rvoip/sip';
+import type { SipUri} from '@rvoip/sip';
+import { NameAddr, SipParseError, Via, parseNameAddr, parseNameAddrs, parseUri, parseVias } from '@rvoip/sip';
 
 function status(fn: () => unknown): number {
   try {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { SipMessage } from '@rvoip/sip';
-import { SipParseError, SipUri, parseAuthHeader, parseMessage } from '@rvoip/sip';
+import type { SipMessage , SipUri} from '@rvoip/sip';
+import { SipParseError, parseAuthHeader, parseMessage } from '@rvoip/sip';
 
 const BASE = [
   'Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKbase',
