@@ -159,6 +159,8 @@ export class DialogLayer extends TypedEmitter<DialogLayerEvents> {
     const fork = inviteKey(request);
     if (response.status >= 300) {
       this.endEarlyDialogs(fork, 'rejected');
+      // A re-INVITE answered 481/408 means the peer lost the dialog (12.2.1.2).
+      if (existing?.state === 'confirmed' && (response.status === 481 || response.status === 408)) this.terminate(existing, 'peer-gone');
       return { dialog: existing, created: false, retransmission: false };
     }
     if (!createsDialog(response)) return { dialog: existing, created: false, retransmission: false };

@@ -196,6 +196,19 @@ describe('DialogLayer', () => {
       expect(dialog!.state).to.equal('terminated');
       expect(ended).to.deep.equal([['bobtag', 'peer-gone']]);
     });
+
+    it('a re-INVITE rejected with 491 keeps the dialog; with 481 ends it', () => {
+      const { layer, ended } = setup();
+      const { dialog } = layer.receiveResponse(inviteAtUac(), responseAtUac(200, 'bobtag'));
+      const reinvite = dialog!.createRequest('INVITE');
+      const seq = reinvite.cseq.seq;
+      layer.receiveResponse(reinvite, responseAtUac(491, 'bobtag', { cseq: seq }));
+      expect(dialog!.state).to.equal('confirmed');
+      const again = dialog!.createRequest('INVITE');
+      layer.receiveResponse(again, responseAtUac(481, 'bobtag', { cseq: again.cseq.seq }));
+      expect(dialog!.state).to.equal('terminated');
+      expect(ended).to.deep.equal([['bobtag', 'peer-gone']]);
+    });
   });
 
   describe('UAS: 2xx retransmission (13.3.1.4)', () => {
