@@ -42,7 +42,7 @@ export class Baresip {
   private readonly pending: Array<(r: { ok: boolean; data: string }) => void> = [];
   log = '';
 
-  private constructor(dir: string, sipPort: number, private readonly ctrlPort: number, readonly user: string) {
+  private constructor(dir: string, sipPort: number, private readonly ctrlPort: number, private readonly consPort: number, readonly user: string) {
     this.dir = dir;
     this.sipPort = sipPort;
     this.uri = `sip:${user}@127.0.0.1:${sipPort}`;
@@ -56,6 +56,7 @@ export class Baresip {
     // baresip's TLS transport takes the SIP port + 1: keep the ctrl port clear of both.
     const sipPort = await freePort();
     const ctrlPort = await freePort();
+    const consPort = await freePort();
     const tone = join(dir, 'tone.wav');
     spawnSync('sox', ['-n', '-r', '8000', '-c', '1', '-b', '16', tone, 'synth', '120', 'sine', String(options.toneHz), 'vol', '0.3']);
     const user = options.user ?? 'baresip';
@@ -64,10 +65,10 @@ export class Baresip {
       'audio_player aubridge,nil', `audio_source aufile,${tone}`, 'audio_alert aubridge,nil',
       'audio_srate 8000', 'audio_channels 1', 'module_path /usr/lib/baresip/modules',
       'module g711.so', 'module aufile.so', 'module aubridge.so', 'module sndfile.so', 'module account.so',
-      'module menu.so', 'module ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`, `snd_path ${dir}`, '',
+      'module menu.so', 'module ctrl_tcp.so', `ctrl_tcp_listen 127.0.0.1:${ctrlPort}`, 'module cons.so', `cons_listen 127.0.0.1:${consPort}`, `snd_path ${dir}`, '',
     ].join('\n'));
     writeFileSync(join(dir, 'accounts'), `<sip:${user}@127.0.0.1:${sipPort}>;regint=0;answermode=${options.answer ?? 'auto'};audio_codecs=PCMU\n`);
-    const b = new Baresip(dir, sipPort, ctrlPort, user);
+    const b = new Baresip(dir, sipPort, ctrlPort, consPort, user);
     await b.launch();
     return b;
   }
@@ -118,6 +119,17 @@ export class Baresip {
       this.pending.push(resolve);
       this.ctrl!.write(`${Buffer.byteLength(body)}:${body},`);
     });
+  }
+
+  /**
+   * Presses menu keys through the cons module (UDP): commands with no long name, such as
+   * 'x' (hold) and 'X' (resume), are not reachable through ctrl_tcp in baresip 1.0.
+   */
+  async keys(keys: string): Promise<void> {
+    const { createSocket } = await import('node:dgram');
+    const sock = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => sock.send(keys, this.consPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    sock.close();
   }
 
   /** Resolves with the first event (past or future) of `type` that also passes `match`. */
