@@ -49,6 +49,13 @@ class OpusDecoder implements AudioDecoder {
     return out.length === samples ? out : out.slice(0, samples);
   }
 
+  /** In-band FEC: libopus decodes the LBRR copy of the lost frame carried in `next`. */
+  recover(next: Buffer, samples: number): Int16Array {
+    const asked = Math.ceil(samples / PLC_QUANTUM) * PLC_QUANTUM;
+    const out = this.dec.decode(next, asked, true);
+    return out.length === samples ? out : out.slice(0, samples);
+  }
+
   close(): void {
     this.dec.close();
   }

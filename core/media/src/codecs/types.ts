@@ -14,6 +14,12 @@ export interface AudioDecoder {
   decode(payload: Buffer): Int16Array;
   /** Synthesises `samples` PCM samples (at `sampleRate`) to stand in for a lost packet. */
   conceal(samples: number): Int16Array;
+  /**
+   * Optional: rebuilds a lost frame from redundancy carried in the packet that follows it
+   * (Opus in-band FEC, RFC 7587 `useinbandfec`). Falls back to concealment inside the codec
+   * when `next` carries none. Call with the jitter buffer's `conceal.next` when present.
+   */
+  recover?(next: Buffer, samples: number): Int16Array;
   close?(): void;
 }
 

@@ -12,7 +12,11 @@ export interface JitterPacket {
 
 export type JitterOutput =
   | { kind: 'frame'; payload: Buffer; timestamp: number }
-  | { kind: 'conceal'; timestamp?: number }
+  /**
+   * A frame is missing. `next` is the payload of the following packet when it is already
+   * buffered, so a codec with in-band FEC can rebuild the lost frame (`decoder.recover`).
+   */
+  | { kind: 'conceal'; timestamp?: number; next?: Buffer }
   | { kind: 'empty' };
 
 export interface JitterBufferOptions {
@@ -207,7 +211,8 @@ export class JitterBuffer {
     this.s.concealed++;
     const ts = this.expectedTs();
     if (ts !== undefined) this.lastPlayedTs = ts;
-    return { kind: 'conceal', timestamp: ts };
+    const following = this.packets.get(this.nextSeq);
+    return following ? { kind: 'conceal', timestamp: ts, next: following.payload } : { kind: 'conceal', timestamp: ts };
   }
 
   private discard(seq: number): void {
