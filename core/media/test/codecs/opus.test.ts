@@ -66,9 +66,9 @@ describe('Opus (libopus WebAssembly)', () => {
       const plc = opus.createDecoder();
       const fec = opus.createDecoder();
       const clean = opus.createDecoder();
-      let byPlc = new Int16Array(0);
-      let byFec = new Int16Array(0);
-      let ref = new Int16Array(0);
+      let byPlc: Int16Array = new Int16Array(0);
+      let byFec: Int16Array = new Int16Array(0);
+      let ref: Int16Array = new Int16Array(0);
       packets.forEach((p, k) => {
         if (k === lost) {
           byPlc = plc.conceal(n);
