@@ -156,6 +156,18 @@ describe('MediaEngine: two engines over real UDP', function () {
     await ea.createSession().then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_ENGINE_CLOSED'));
   });
 
+  it('sends RTCP BYE on close and the peer reports it', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    const byes: number[] = [];
+    b.on('bye', (e) => byes.push(e.ssrc));
+    await a.playTone({ frequencies: [500] }, 100);
+    await a.close();
+    await waitFor('BYE at B', () => byes.length === 1);
+    expect(byes).to.deep.equal([a.rtp.ssrc]);
+  });
+
   it('returns the ports when a session cannot be constructed', async () => {
     await ea.createSession({ frameRate: 11025 as 8000 }).then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_FRAME_RATE'));
     await ea.createSession({ codecs: ['g729'] }).then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_CODEC_UNKNOWN'));
