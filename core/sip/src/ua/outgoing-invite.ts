@@ -98,7 +98,7 @@ export class OutgoingInviteImpl implements OutgoingInvite {
     }
     let usage = this.early.get(tag);
     if (usage !== undefined) {
-      usage.dialog.confirm();
+      usage.dialog.confirm(res);
       usage.dialog.refreshTarget(res);
       if (res.body.length > 0) usage.remoteDescription = res.body;
     } else {
