@@ -130,7 +130,7 @@ export function scanParams(s: string, i: number, header: string, into?: ParamMap
 }
 
 /** End of a param value at i: a quoted-string (-1 if unterminated) or a token/host run. */
-function scanParamValue(s: string, i: number): number {
+export function scanParamValue(s: string, i: number): number {
   if (s.charCodeAt(i) === 34) return scanQuoted(s, i);
   while (i < s.length) {
     const c = s.charCodeAt(i);

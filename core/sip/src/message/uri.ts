@@ -29,10 +29,9 @@ export class SipUri {
   /** Lower-case is not forced: hosts compare case-insensitively. IPv6 keeps its brackets. */
   host: string;
   port?: number;
-  /** Lower-cased names -> raw value (escapes kept) or null for a flag such as `lr`. */
-  params: Map<string, string | null>;
-  /** `?name=value&...` pairs, raw. */
-  headers: Array<[string, string]>;
+  // Created on first use: most URIs on the wire carry neither params nor headers.
+  private paramsValue: Map<string, string | null> | undefined;
+  private headersValue: Array<[string, string]> | undefined;
 
   constructor(init: {
     scheme?: 'sip' | 'sips';
@@ -49,13 +48,31 @@ export class SipUri {
     this.host = init.host;
     this.port = init.port;
     const p = init.params;
-    this.params = p === undefined ? new Map() : p instanceof Map ? new Map(p) : new Map(Object.entries(p));
-    this.headers = init.headers === undefined ? [] : init.headers.map(([k, v]) => [k, v] as [string, string]);
+    this.paramsValue = p === undefined ? undefined : p instanceof Map ? new Map(p) : new Map(Object.entries(p));
+    this.headersValue = init.headers === undefined ? undefined : init.headers.map(([k, v]) => [k, v] as [string, string]);
+  }
+
+  /** Lower-cased names -> raw value (escapes kept) or null for a flag such as `lr`. */
+  get params(): Map<string, string | null> {
+    return (this.paramsValue ??= new Map());
+  }
+
+  set params(value: Map<string, string | null>) {
+    this.paramsValue = value;
+  }
+
+  /** `?name=value&...` pairs, raw. */
+  get headers(): Array<[string, string]> {
+    return (this.headersValue ??= []);
+  }
+
+  set headers(value: Array<[string, string]>) {
+    this.headersValue = value;
   }
 
   /** The transport param, lower-cased, or undefined. */
   get transport(): string | undefined {
-    const t = this.params.get('transport');
+    const t = this.paramsValue?.get('transport');
     return t == null ? undefined : t.toLowerCase();
   }
 
@@ -81,13 +98,23 @@ export class SipUri {
     }
     out += this.host;
     if (this.port !== undefined) out += ':' + this.port;
-    for (const [k, v] of this.params) out += v === null ? `;${k}` : `;${k}=${v}`;
-    if (this.headers.length > 0) out += '?' + this.headers.map(([k, v]) => `${k}=${v}`).join('&');
+    if (this.paramsValue !== undefined) for (const [k, v] of this.paramsValue) out += v === null ? `;${k}` : `;${k}=${v}`;
+    if (this.headersValue !== undefined && this.headersValue.length > 0) {
+      out += '?' + this.headersValue.map(([k, v]) => `${k}=${v}`).join('&');
+    }
     return out;
   }
 
   clone(): SipUri {
-    return new SipUri(this);
+    return new SipUri({
+      scheme: this.scheme,
+      user: this.user,
+      password: this.password,
+      host: this.host,
+      port: this.port,
+      params: this.paramsValue,
+      headers: this.headersValue,
+    });
   }
 
   /** RFC 3261 19.1.4 equivalence. */

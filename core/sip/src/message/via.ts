@@ -1,6 +1,6 @@
 /** Via header values (RFC 3261 20.42, 18.2.1; rport RFC 3581). */
 import { SipHeaderError } from './errors.js';
-import { HOST, findParam, paramsFromText, paramsToString, parseDigits, scanParams, scanToken, skipWs } from './lex.js';
+import { HOST, findParam, paramsFromText, paramsToString, parseDigits, scanParamValue, scanToken, skipWs } from './lex.js';
 import type { ParamMap } from './lex.js';
 
 export const BRANCH_COOKIE = 'z9hG4bK';
@@ -14,6 +14,8 @@ export class Via {
   /** Received params text, turned into a map only when `params` is read or written. */
   private paramsText: string | undefined;
   private paramsMap: ParamMap | undefined;
+  /** @internal Parser hint: the branch found while the params were checked. */
+  branchSeen: string | undefined = undefined;
 
   constructor(transport: string, host: string, port?: number, params: ParamMap | string = new Map()) {
     this.transport = transport.toUpperCase();
@@ -49,6 +51,7 @@ export class Via {
   }
 
   get branch(): string | undefined {
+    if (this.paramsMap === undefined && this.branchSeen !== undefined) return this.branchSeen;
     return this.str('branch');
   }
 
@@ -179,18 +182,51 @@ export function scanVia(s: string, i: number): [Via, number] {
     if (port < 0) throw bad(s, 'bad port');
   }
   const ps = i;
-  i = scanParams(s, i, 'Via');
+  const seen = { branch: undefined as string | undefined };
+  i = scanViaParams(s, i, seen);
   const via = new Via(transport, host, port, s.slice(ps, i));
-  checkParams(s, via);
+  via.branchSeen = seen.branch;
   return [via, i];
 }
 
-function checkParams(s: string, via: Via): void {
-  const ttl = via.param('ttl');
-  if (ttl !== undefined && (ttl === null || parseDigits(ttl, 255) < 0)) throw bad(s, 'bad ttl');
-  const rport = via.param('rport');
-  if (rport != null && parseDigits(rport, 65535) < 0) throw bad(s, 'bad rport');
-  if (via.param('branch') === null) throw bad(s, 'branch without value');
+/**
+ * scanParams for Via, checking ttl, rport and branch values in the same pass and
+ * remembering the first branch (the one every transaction reads).
+ */
+function scanViaParams(s: string, i: number, seen: { branch: string | undefined }): number {
+  for (;;) {
+    i = skipWs(s, i);
+    if (i >= s.length || s.charCodeAt(i) === 44) return i;
+    if (s.charCodeAt(i) !== 59) throw bad(s, `unexpected '${s[i]}'`);
+    i = skipWs(s, i + 1);
+    const ns = i;
+    const ne = scanToken(s, i);
+    if (ne === ns) throw bad(s, 'empty parameter name');
+    i = skipWs(s, ne);
+    let vs = -1;
+    let ve = -1;
+    if (i < s.length && s.charCodeAt(i) === 61) {
+      i = skipWs(s, i + 1);
+      vs = i;
+      ve = i = scanParamValue(s, i);
+      if (i < 0) throw bad(s, 'unterminated quoted parameter value');
+      if (i === vs) throw bad(s, 'parameter without a value');
+    }
+    const len = ne - ns;
+    if (len === 6 && nameIs(s, ns, 'branch')) {
+      if (vs < 0) throw bad(s, 'branch without value');
+      if (seen.branch === undefined) seen.branch = s.slice(vs, ve);
+    } else if (len === 3 && nameIs(s, ns, 'ttl')) {
+      if (vs < 0 || parseDigits(s.slice(vs, ve), 255) < 0) throw bad(s, 'bad ttl');
+    } else if (len === 5 && nameIs(s, ns, 'rport')) {
+      if (vs >= 0 && parseDigits(s.slice(vs, ve), 65535) < 0) throw bad(s, 'bad rport');
+    }
+  }
+}
+
+function nameIs(s: string, at: number, lower: string): boolean {
+  for (let k = 0; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
+  return true;
 }
 
 /** Parses every via-parm of one header line (a comma-separated list). */
