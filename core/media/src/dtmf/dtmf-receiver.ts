@@ -25,6 +25,14 @@ export interface DtmfReceiverOptions {
 
 const REMEMBERED = 64;
 
+interface PressState {
+  ended: boolean;
+  /** Largest duration seen for this segment. */
+  duration: number;
+  /** Duration of earlier segments of the same long event. */
+  base: number;
+}
+
 /**
  * Receives RFC 4733 packets and reports each key press exactly once. A key press is
  * identified by its RTP timestamp (every packet of an event carries the event's start),
@@ -34,7 +42,7 @@ const REMEMBERED = 64;
  */
 export class DtmfReceiver {
   private readonly clockRate: number;
-  private readonly seen = new Map<string, { ended: boolean; duration: number }>();
+  private readonly seen = new Map<string, PressState>();
   private lastSeq: number | undefined;
 
   constructor(private readonly opts: DtmfReceiverOptions = {}) {
@@ -49,8 +57,15 @@ export class DtmfReceiver {
     const digit: ReceivedDigit = { digit: eventToDigit(ev.event) ?? String(ev.event), event: ev.event, timestamp: timestamp >>> 0, volume: ev.volume };
     let state = this.seen.get(key);
     let fresh: ReceivedDigit | undefined;
+    const previous = state ? undefined : this.longEventBefore(ev.event, timestamp >>> 0);
+    if (previous) {
+      // RFC 4733 2.5.2.3: an event longer than the 16-bit duration is sent as segments, each
+      // with a new timestamp; a segment is the same key press, not a new digit.
+      state = { ended: false, duration: 0, base: previous.base + 0xffff };
+      this.remember(key, state);
+    }
     if (!state) {
-      state = { ended: false, duration: 0 };
+      state = { ended: false, duration: 0, base: 0 };
       this.remember(key, state);
       fresh = digit;
       this.opts.onDigit?.(digit);
@@ -58,7 +73,8 @@ export class DtmfReceiver {
     state.duration = Math.max(state.duration, ev.duration);
     if (ev.end && !state.ended) {
       state.ended = true;
-      this.opts.onEnd?.({ ...digit, duration: state.duration, durationMs: (state.duration * 1000) / this.clockRate });
+      const total = state.base + state.duration;
+      this.opts.onEnd?.({ ...digit, duration: total, durationMs: (total * 1000) / this.clockRate });
     }
     return fresh;
   }
@@ -73,7 +89,15 @@ export class DtmfReceiver {
     this.lastSeq = undefined;
   }
 
-  private remember(key: string, state: { ended: boolean; duration: number }): void {
+  private longEventBefore(event: number, timestamp: number): PressState | undefined {
+    for (const [key, st] of this.seen) {
+      const [ts, ev] = key.split(':').map(Number);
+      if (ev === event && !st.ended && st.duration === 0xffff && ((ts + 0xffff) >>> 0) === timestamp) return st;
+    }
+    return undefined;
+  }
+
+  private remember(key: string, state: PressState): void {
     this.seen.set(key, state);
     if (this.seen.size > REMEMBERED) {
       const oldest = this.seen.keys().next().value;

@@ -53,4 +53,17 @@ describe('DtmfReceiver', () => {
     expect(ends[0].duration).to.equal(960);
     expect(rx.lastSequence).to.equal(200 - (packets.length - 1));
   });
+
+  it('treats the segments of an event longer than 65535 timestamp units as one key press', () => {
+    const { rx, digits, ends } = collect();
+    const pkt = (end: boolean, duration: number): Buffer => Buffer.from([1, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
+    rx.feed(pkt(false, 32000), 1000, 1);
+    rx.feed(pkt(false, 0xffff), 1000, 2);
+    rx.feed(pkt(false, 8000), 1000 + 0xffff, 3); // second segment, new timestamp
+    rx.feed(pkt(true, 16000), 1000 + 0xffff, 4);
+    rx.feed(pkt(false, 800), 1000 + 0xffff + 40000, 5); // a new press of the same key
+    expect(digits).to.deep.equal(['1', '1']);
+    expect(ends).to.have.length(1);
+    expect(ends[0].duration).to.equal(0xffff + 16000);
+  });
 });
