@@ -93,7 +93,11 @@ export class G722Decoder implements AudioDecoder {
     return out;
   }
 
-  /** G.722 has no normative PLC in mode 1; waveform repetition stands in (as in G.722 App. III's spirit). */
+  /**
+   * Waveform repetition at 16 kHz. G.722 Appendices III/IV specify heavier PLC that also
+   * re-trains the ADPCM state; repetition is far cheaper and the predictor re-adapts
+   * within a few milliseconds of the next good frame.
+   */
   conceal(samples: number): Int16Array {
     return this.plc.conceal(samples);
   }

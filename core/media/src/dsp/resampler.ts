@@ -10,7 +10,7 @@ import { RvoipError } from '@rvoip/contracts';
  *
  * Design: Kaiser window (beta 8, about 80 dB stopband), cutoff at 0.94 of the lower
  * Nyquist frequency so 8 kHz keeps the whole 300-3400 Hz telephone band. Measured against
- * the speex resampler (WASM) in bench/codecs.bench.ts and docs in the media report.
+ * the SpeexDSP resampler (WASM build): see docs/media-dsp.md for figures and the choice.
  */
 const CUTOFF = 0.94;
 const KAISER_BETA = 8;
