@@ -37,6 +37,9 @@ export interface JsonSchema {
   oneOf?: readonly JsonSchema[];
   allOf?: readonly JsonSchema[];
   not?: JsonSchema;
+  if?: JsonSchema;
+  then?: JsonSchema;
+  else?: JsonSchema;
   examples?: readonly JsonValue[];
   /** rvoip extension: the human phrase used after "expected" in validation errors. */
   'x-expected'?: string;

@@ -4,7 +4,8 @@ import type { ContainerModule, ServiceIdentifier } from 'inversify';
 import {
   ContributionProvider, Lifecycle, Logger, ResolvedConfig, StateActionAdapter, StateTable, StorageAdapter,
 } from '@rvoip/contracts';
-import type { LifecycleHook, ResolvedConfig as Config } from '@rvoip/contracts';
+import type { JsonSchema, LifecycleHook, ResolvedConfig as Config } from '@rvoip/contracts';
+import { composeSchema } from './config/compose.js';
 import { redact } from './config/secrets.js';
 import { loadConfig } from './config/load.js';
 import type { LoadConfigOptions } from './config/load.js';
@@ -78,6 +79,11 @@ export class Kernel {
   redactedConfig(): Record<string, unknown> {
     const { configFile: _f, baseDir: _b, ...rest } = this.config;
     return redact(rest as Record<string, unknown>, this.secretPointers);
+  }
+
+  /** The config JSON Schema with every configured plugin's option schema attached. */
+  schema(): JsonSchema {
+    return composeSchema(this.plugins, this.config.storage.adapter);
   }
 
   /** Binds core modules, storage, plugins and app modules; does not start anything. */

@@ -117,6 +117,20 @@ export default defineConfig({
     expect((err as Error).message).to.contain('- plugins[0][1].ratePerMinute: got "cheap"; expected a value of type number');
   });
 
+  it("attaches each plugin's option schema to its entry in the editor schema (config schema --config)", async () => {
+    const path = app.writeConfig('compose', 'rvoip.config.json', {
+      storage: { adapter: 'rvoip-storage-fixture', options: { label: 'a' } },
+      plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }]],
+    });
+    const kernel = await Kernel.create({ configPath: path, env: {}, logger: memoryLogger() });
+    const validate = new Ajv2020({ strict: false }).compile(kernel.schema() as object);
+    const storage = { adapter: 'rvoip-storage-fixture', options: { label: 'a' } };
+    expect(validate({ storage, plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }], 'other'] })).to.equal(true);
+    expect(validate({ storage, plugins: [['rvoip-plugin-billing', { ratePerMinute: -1 }]] })).to.equal(false);
+    expect(validate({ storage, plugins: [{ use: 'rvoip-plugin-billing', options: { ratePerMinute: 1, currency: 'XXX' } }] })).to.equal(false);
+    expect(validate({ storage: { adapter: 'rvoip-storage-fixture', options: {} } })).to.equal(false);
+  });
+
   it('ships the schema file editors use, equal to the schema the kernel validates with', () => {
     const file = JSON.parse(readFileSync(new URL('../schema/rvoip.config.schema.json', import.meta.url), 'utf8')) as unknown;
     expect(file).to.deep.equal(configSchema);

@@ -106,10 +106,14 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     });
   config
     .command('schema')
-    .description('print the JSON Schema of the config file')
-    .action(async () => {
-      io.out(`${JSON.stringify(configSchema, null, 2)}\n`);
-      setExit(EXIT_OK);
+    .description("print the config JSON Schema; with --config, plugins' option schemas are attached to their entries")
+    .option('-c, --config <path>', 'config whose plugins contribute their option schemas')
+    .action(async (opts: { config?: string }) => {
+      await run(async () => {
+        const schema = opts.config ? (await Kernel.create(kernelOptions(opts))).schema() : configSchema;
+        io.out(`${JSON.stringify(schema, null, 2)}\n`);
+        return EXIT_OK;
+      })();
     });
 
   program
