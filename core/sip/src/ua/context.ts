@@ -7,6 +7,7 @@ import type { SipRequest, SipResponse } from '../message/message.js';
 import type { TransactionLayer } from '../transaction/layer.js';
 import type { TimerValues } from '../transaction/timers.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
+import type { Uas2xxRetransmitter } from '../dialog/invite-2xx.js';
 import type { ReceivedInfo } from '../transport/types.js';
 import type { ResponseOptions } from './types.js';
 
@@ -15,6 +16,7 @@ export interface DialogUsageHandle {
   handleRequest(req: SipRequest, respond: Responder, source: ReceivedInfo): void;
   handleAck(ack: SipRequest): void;
   handleStray2xx(res: SipResponse): void;
+  ackTimedOut(seq: number): void;
   close(): void;
 }
 
@@ -24,6 +26,8 @@ export interface UaContext {
   readonly transactions: TransactionLayer;
   readonly transport: TransportLayer;
   readonly timers: TimerValues;
+  /** Keeps our 2xx to INVITE alive until the ACK (13.3.1.4); gives up into `ackTimedOut`. */
+  readonly retransmitter: Uas2xxRetransmitter;
   readonly logger: Logger;
   readonly userAgent: string;
   /** Methods we answer, for Allow. */

@@ -18,7 +18,7 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
   /** ACKs we sent, by INVITE CSeq, resent when the peer retransmits its 2xx. */
   private readonly acks = new Map<number, SipRequest>();
   /** Pending UAS 2xx waits keyed by INVITE CSeq. */
-  private readonly ackWaits = new Map<number, { acked: () => void }>();
+  private readonly ackWaits = new Map<number, { acked: () => void; timedOut: () => void }>();
   private byeSent = false;
   /** Requests that arrived before the application attached a listener (e.g. a re-INVITE racing our ACK wait). */
   private readonly queued: Array<{ incoming: IncomingRequest; timer: NodeJS.Timeout }> = [];
@@ -106,9 +106,12 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
     }
   }
 
-  /** The UAS side: waits for the ACK of the 2xx we sent for INVITE `seq`. */
-  expectAck(seq: number, acked: () => void): void {
-    this.ackWaits.set(seq, { acked });
+  /**
+   * The UAS side: the 2xx we sent for INVITE `seq` is being retransmitted by the
+   * stack's retransmitter; `acked` runs on its ACK, `timedOut` when 64*T1 passed first.
+   */
+  expectAck(seq: number, acked: () => void, timedOut: () => void = () => undefined): void {
+    this.ackWaits.set(seq, { acked, timedOut });
   }
 
   handleAck(ack: SipRequest): void {
@@ -116,8 +119,18 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
     const wait = this.ackWaits.get(seq);
     if (wait === undefined) return;
     this.ackWaits.delete(seq);
+    this.ctx.retransmitter.ackReceived(this.id, seq);
     if (ack.body.length > 0) this.remoteDescription = ack.body;
     wait.acked();
+  }
+
+  /** 13.3.1.4: no ACK within 64*T1 — the dialog is ended with BYE. */
+  ackTimedOut(seq: number): void {
+    const wait = this.ackWaits.get(seq);
+    this.ackWaits.delete(seq);
+    this.ctx.logger.warn({ dialog: this.id, seq }, 'no ACK for our 2xx within 64*T1; ending the dialog with BYE');
+    wait?.timedOut();
+    void this.bye();
   }
 
   handleStray2xx(res: SipResponse): void {
@@ -165,6 +178,7 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
     if (!this.dialog.terminate()) return;
     for (const wait of this.ackWaits.values()) wait.acked();
     this.ackWaits.clear();
+    this.ctx.retransmitter.cancelDialog(this.id);
     for (const q of this.queued.splice(0)) {
       clearTimeout(q.timer);
       void q.incoming.respond(481).catch(() => undefined);

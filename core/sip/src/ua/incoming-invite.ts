@@ -9,7 +9,6 @@ import type { ReceivedInfo } from '../transport/types.js';
 import type { UaContext } from './context.js';
 import { DialogUsage } from './dialog-usage.js';
 import { SipUaStateError } from './errors.js';
-import { Reliable2xx } from './reliable-2xx.js';
 import { applyResponseOptions } from './responses.js';
 import type { IncomingInvite, ResponseOptions, SipDialog } from './types.js';
 
@@ -67,18 +66,16 @@ export class IncomingInviteImpl implements IncomingInvite {
     const usage = new DialogUsage(dialog, this.ctx, this.request.body);
     this.ctx.addDialog(usage);
     return new Promise<SipDialog>((resolve, reject) => {
-      const reliable = new Reliable2xx(this.ctx.transport, res, this.source, this.ctx.timers, () => {
-        this.ctx.logger.warn({ callId: this.request.callId }, 'no ACK for 2xx within 64*T1; ending the dialog with BYE');
-        void usage.bye();
-        reject(new SipUaStateError(`no ACK arrived for the 2xx to INVITE ${this.request.callId}`, { callId: this.request.callId }));
-      });
-      usage.expectAck(this.request.cseq.seq, () => {
-        reliable.acknowledged();
-        if (usage.state === 'terminated') reject(new SipUaStateError(`dialog ${usage.id} ended before the ACK`));
-        else resolve(usage);
-      });
+      usage.expectAck(
+        this.request.cseq.seq,
+        () => {
+          if (usage.state === 'terminated') reject(new SipUaStateError(`dialog ${usage.id} ended before the ACK`));
+          else resolve(usage);
+        },
+        () => reject(new SipUaStateError(`no ACK arrived for the 2xx to INVITE ${this.request.callId}`, { callId: this.request.callId })),
+      );
       this.tx.respond(res);
-      reliable.start();
+      this.ctx.retransmitter.start(usage.id, res, { source: this.source, reliable: this.source.protocol !== 'udp' });
     });
   }
 

@@ -6,6 +6,8 @@
 import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import { DigestClient } from '../auth/digest-client.js';
+import { Uas2xxRetransmitter } from '../dialog/invite-2xx.js';
+import { realScheduler } from '../transaction/timers.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import { TransactionLayer } from '../transaction/layer.js';
 import { TransportLayer } from '../transport/transport-layer.js';
@@ -43,10 +45,15 @@ export class SipStack {
     });
     this.transactions = new TransactionLayer({ transport: this.transport, logger: this.logger, ...(opts.timers ? { timers: opts.timers } : {}) });
     this.domain = opts.domain ?? 'localhost';
+    const retransmitter = new Uas2xxRetransmitter(
+      { wire: this.transport, timers: this.transactions.timers, scheduler: realScheduler, logger: this.logger },
+      ({ dialogId, seq }) => this.dialogs.get(dialogId)?.ackTimedOut(seq),
+    );
     this.ctx = {
       transactions: this.transactions,
       transport: this.transport,
       timers: this.transactions.timers,
+      retransmitter,
       logger: this.logger,
       userAgent: this.userAgent,
       allowed: () => this.uas.allowed(),
@@ -154,6 +161,7 @@ export class SipStack {
     this.closed = true;
     await Promise.allSettled([...this.registrations].map((r) => r.unregister()));
     for (const usage of [...this.dialogs.values()]) usage.close();
+    this.ctx.retransmitter.close();
     this.transactions.close();
     await this.transport.close();
   }

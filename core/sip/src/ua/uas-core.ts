@@ -13,7 +13,6 @@ import type { ReceivedInfo, TransportProtocol } from '../transport/types.js';
 import type { DialogUsageHandle, Responder, UaContext } from './context.js';
 import type { DialogUsage } from './dialog-usage.js';
 import { IncomingInviteImpl } from './incoming-invite.js';
-import { Reliable2xx } from './reliable-2xx.js';
 import { applyResponseOptions } from './responses.js';
 import type { UasPolicy } from './uas-checks.js';
 import { checkRequest } from './uas-checks.js';
@@ -150,9 +149,8 @@ export class UasCore {
       applyResponseOptions(res, opts, this.ctx.userAgent);
       tx.respond(res);
       if (status < 200 || status >= 300) return;
-      const reliable = new Reliable2xx(this.ctx.transport, res, info, this.ctx.timers, () => void usage.bye());
-      usage.expectAck(req.cseq.seq, () => reliable.acknowledged());
-      reliable.start();
+      usage.expectAck(req.cseq.seq, () => undefined);
+      this.ctx.retransmitter.start(usage.id, res, { source: info, reliable: info.protocol !== 'udp' });
     };
   }
 }
