@@ -309,8 +309,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.closing ??= (async () => {
       this.sender.close();
       this.receiver.close();
-      this.rtp.close();
       this.queue.end();
+      await this.rtp.close();
       await this.stopRecording();
       this.emit('closed');
     })();

@@ -85,10 +85,12 @@ export class RtcpReporter {
     this.timer.unref();
   }
 
-  stop(bye: boolean): void {
+  /** Stops the schedule; with `bye`, sends a final report with BYE, then calls `onSent`. */
+  stop(bye: boolean, onSent?: () => void): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (bye && this.session.remote) this.send(true);
+    if (bye && this.session.remote) this.send(true, onSent);
+    else onSent?.();
   }
 
   private reportBlocks(nowMs: number): ReportBlock[] {
@@ -106,7 +108,7 @@ export class RtcpReporter {
   }
 
   /** Builds and sends one compound report now. */
-  send(bye: boolean): void {
+  send(bye: boolean, onSent?: () => void): void {
     const nowMs = Date.now();
     const sess = this.session;
     this.sentSinceLastReport = sess.counters.packetsSent > this.packetsSentAtLastReport;
@@ -122,9 +124,10 @@ export class RtcpReporter {
     const compound = buildCompound({ ssrc: sess.ssrc, cname: this.cname, sender, blocks: this.reportBlocks(nowMs), bye });
     this.avgRtcpSize = (1 / 16) * (compound.length + 28) + (15 / 16) * this.avgRtcpSize;
     try {
-      sess.sendRtcp(compound);
+      sess.sendRtcp(compound, onSent);
     } catch (err) {
       this.logger.warn({ err }, 'RTCP send failed');
+      onSent?.();
     }
   }
 

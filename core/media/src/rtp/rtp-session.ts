@@ -59,6 +59,8 @@ function sameSource(t: { address: string; port: number } | undefined, rinfo: dgr
   return t !== undefined && t.port === rinfo.port && t.address === rinfo.address;
 }
 
+const noop = (): void => undefined;
+
 function isUnspecified(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
@@ -84,6 +86,7 @@ export class RtpSession {
   private readonly logger: Logger;
   private readonly isJitterExempt: (pt: number) => boolean;
   private closed = false;
+  private closing: Promise<void> | undefined;
   /** Last RTP timestamp sent and when, to extrapolate SR timestamps. */
   lastSentTimestamp = 0;
   lastSentAtMs = 0;
@@ -171,18 +174,20 @@ export class RtpSession {
     this.lastSentAtMs = Date.now();
   }
 
-  sendRtcp(compound: Buffer): void {
+  /** Sends a compound RTCP packet; `onSent` runs once it left (or could not be sent). */
+  sendRtcp(compound: Buffer, onSent?: () => void): void {
     const t = this.target;
-    if (this.closed || !t || (!t.address && !this.rtpLatched)) return;
+    const done = onSent ?? noop;
+    if (this.closed || !t || (!t.address && !this.rtpLatched)) return done();
     const packet = this.srtp ? this.srtp.protectRtcp(compound) : compound;
     if (t.rtcpMux) {
       const dest = this.rtpLatched ?? t;
-      if (this.connected) this.opts.pair.rtp.send(packet);
-      else this.opts.pair.rtp.send(packet, dest.port, dest.address);
+      if (this.connected) this.opts.pair.rtp.send(packet, done);
+      else this.opts.pair.rtp.send(packet, dest.port, dest.address, done);
     } else {
       const dest = this.rtcpLatched ?? { address: t.rtcpAddress, port: t.rtcpPort };
-      if (!dest.address) return;
-      this.opts.pair.rtcp.send(packet, dest.port, dest.address);
+      if (!dest.address) return done();
+      this.opts.pair.rtcp.send(packet, dest.port, dest.address, done);
     }
     this.counters.rtcpSent++;
   }
@@ -284,12 +289,26 @@ export class RtpSession {
     for (const ssrc of byes) this.handlers?.onBye?.(ssrc);
   }
 
-  /** Sends a final RTCP BYE and closes both sockets (returning the ports). */
-  close(): void {
-    if (this.closed) return;
-    this.reporter.stop(true);
-    this.closed = true;
-    this.opts.pair.release();
+  /**
+   * Sends a final RTCP BYE, then closes both sockets (returning the ports) once the BYE
+   * has left: closing at once would cancel the queued send.
+   */
+  close(): Promise<void> {
+    this.closing ??= new Promise((resolve) => {
+      let finished = false;
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(guard);
+        this.opts.pair.release();
+        resolve();
+      };
+      // A send that never completes must not hold the ports.
+      const guard = setTimeout(finish, 250);
+      this.reporter.stop(true, finish);
+      this.closed = true;
+    });
+    return this.closing;
   }
 
   get isClosed(): boolean {

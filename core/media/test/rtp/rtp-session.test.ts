@@ -22,12 +22,12 @@ function rawRtp(seq: number, ssrc: number): Buffer {
 
 describe('RtpSession over UDP', () => {
   let alloc: PortAllocator;
-  const open: Array<{ close(): void }> = [];
+  const open: Array<{ close(): unknown }> = [];
   beforeEach(() => {
     alloc = new PortAllocator(...randomPortRange(8));
   });
-  afterEach(() => {
-    while (open.length) open.pop()!.close();
+  afterEach(async () => {
+    while (open.length) await open.pop()!.close();
     expect(alloc.allocated).to.equal(0);
   });
 
