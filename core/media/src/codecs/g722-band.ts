@@ -29,6 +29,18 @@ export class G722Band {
     this.det = initialDet;
   }
 
+  /** Takes over another band's complete state (used to re-train after concealment). */
+  copyFrom(o: G722Band): void {
+    this.s = o.s;
+    this.sp = o.sp;
+    this.sz = o.sz;
+    this.nb = o.nb;
+    this.det = o.det;
+    for (const k of ['r', 'a', 'ap', 'p', 'd', 'b', 'bp', 'sg'] as const) {
+      for (let i = 0; i < this[k].length; i++) this[k][i] = o[k][i];
+    }
+  }
+
   /** LOGSCL/LOGSCH then SCALEL/SCALEH: adapts the log scale factor and derives det. */
   adaptScale(multiplier: number, limit: number, shiftBase: number): void {
     let nb = ((this.nb * 127) >> 7) + multiplier;

@@ -14,6 +14,13 @@ export class G722Encoder implements AudioEncoder {
   private readonly low = new G722Band(32);
   private readonly high = new G722Band(8);
 
+  /** Puts this encoder in the state a decoder is in, with `recent` as analysis history. */
+  adopt(low: G722Band, high: G722Band, recent: Int32Array): void {
+    this.low.copyFrom(low);
+    this.high.copyFrom(high);
+    this.x.set(recent);
+  }
+
   encode(pcm: Int16Array): Buffer {
     if (pcm.length % 2 !== 0) {
       throw new RvoipError('RVOIP_ERR_MEDIA_G722_FRAME', `G.722 encode needs an even sample count, got ${pcm.length}`);
@@ -69,8 +76,33 @@ export class G722Decoder implements AudioDecoder {
   private readonly low = new G722Band(32);
   private readonly high = new G722Band(8);
   private readonly plc = new WaveformConcealer(16000);
+  private readonly recent = new Int32Array(24);
+  private trainer: G722Encoder | undefined;
 
   decode(payload: Buffer): Int16Array {
+    const out = this.synthesise(payload);
+    this.plc.observe(out);
+    return out;
+  }
+
+  /**
+   * Waveform repetition at 16 kHz, then the concealed audio is ADPCM-encoded from this
+   * decoder's own state and decoded again, so the predictor and step sizes keep tracking
+   * the signal through the gap (as G.722 Appendix IV does) instead of resuming stale: the
+   * first good frame then decodes close to what the sender meant.
+   */
+  conceal(samples: number): Int16Array {
+    const synth = this.plc.conceal(samples - (samples % 2));
+    const trainer = (this.trainer ??= new G722Encoder());
+    trainer.adopt(this.low, this.high, this.recent);
+    const out = this.synthesise(trainer.encode(synth));
+    if (out.length === samples) return out;
+    const padded = new Int16Array(samples);
+    padded.set(out);
+    return padded;
+  }
+
+  private synthesise(payload: Buffer): Int16Array {
     const out = new Int16Array(payload.length * 2);
     const x = this.x;
     for (let j = 0; j < payload.length; j++) {
@@ -89,17 +121,9 @@ export class G722Decoder implements AudioDecoder {
       out[2 * j] = sat16(xout1 >> 11);
       out[2 * j + 1] = sat16(xout2 >> 11);
     }
-    this.plc.observe(out);
+    const r = this.recent;
+    if (out.length >= 24) for (let i = 0; i < 24; i++) r[i] = out[out.length - 24 + i];
     return out;
-  }
-
-  /**
-   * Waveform repetition at 16 kHz. G.722 Appendices III/IV specify heavier PLC that also
-   * re-trains the ADPCM state; repetition is far cheaper and the predictor re-adapts
-   * within a few milliseconds of the next good frame.
-   */
-  conceal(samples: number): Int16Array {
-    return this.plc.conceal(samples);
   }
 
   private decodeLow(code: number): number {
