@@ -24,6 +24,10 @@ export interface ContactBinding {
   readonly userAgent?: string;
   /** RFC 5626 +sip.instance, used to replace a UA's old binding after restart. */
   readonly instanceId?: string;
+  /** RFC 5626 reg-id: with instanceId, names one flow of the UA. */
+  readonly regId?: number;
+  /** RFC 3327 Path header values, in order, for requests routed to this contact. */
+  readonly path?: readonly string[];
   /** Where the REGISTER came from, so requests reach UAs behind NAT. */
   readonly source: RemoteEndpoint;
 }
@@ -37,6 +41,8 @@ export interface RegistrationRequest {
   readonly q?: number;
   readonly userAgent?: string;
   readonly instanceId?: string;
+  readonly regId?: number;
+  readonly path?: readonly string[];
   readonly source: RemoteEndpoint;
 }
 
