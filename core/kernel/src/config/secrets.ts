@@ -5,7 +5,7 @@ import { pointerToPath } from './validate.js';
 
 const REF = /\$\{(env|file):([^}]+)\}/g;
 /** Keys whose values are redacted even when written literally. */
-const SENSITIVE_KEY = /pass(word)?|secret|token|api[-_]?key|credential|private[-_]?key/i;
+const SENSITIVE_KEY = /password|passwd|passphrase|secret|token|api[-_]?key|credential|private[-_]?key|^pass$|^ha1$/i;
 export const REDACTED = '[redacted]';
 
 /**
