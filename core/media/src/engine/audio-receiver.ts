@@ -128,7 +128,9 @@ export class AudioReceiver {
     } else {
       slot = this.slots.get(this.primaryPt);
       if (!slot) return undefined;
-      pcm = slot.decoder.conceal(frameSamples(slot.codec));
+      // Opus in-band FEC: the next packet, when already here, rebuilds the lost frame.
+      const next = out.next;
+      pcm = next && slot.decoder.recover && !this.otherPt.has(next) ? slot.decoder.recover(next, frameSamples(slot.codec)) : slot.decoder.conceal(frameSamples(slot.codec));
     }
     const frame = this.toFrameRate(slot, pcm);
     // Concealed audio is synthetic: a repeated tone fragment would re-trigger the detector.

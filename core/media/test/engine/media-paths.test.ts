@@ -61,6 +61,25 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
     }
   });
 
+  it('recovers Opus losses through the relay (in-band FEC or PLC) and keeps the tone', async () => {
+    const a = await ea.createSession({ codecs: ['opus'], frameRate: 48000 });
+    const b = await eb.createSession({ codecs: ['opus'], frameRate: 48000 });
+    const offer = a.createOffer();
+    const answer = b.createAnswer(offer);
+    const relay = new UdpRelay({ address: '127.0.0.1', port: b.localPort }, { loss: 0.1, reorder: 0.1, seed: 5, direction: 'aToB' });
+    try {
+      const { portA } = await relay.start();
+      a.setRemoteAnswer(answer.replace(`m=audio ${b.localPort} `, `m=audio ${portA} `));
+      const rec = recordFrames(b);
+      void a.playTone({ frequencies: [1000] }, 4000);
+      expect(await receivedTone(rec, 48000, 100)).to.be.within(990, 1010);
+      expect(relay.counts.dropped).to.be.greaterThan(3);
+      expect(b.stats().jitterBuffer.concealed).to.be.greaterThan(0);
+    } finally {
+      relay.close();
+    }
+  });
+
   it('reports each DTMF digit once through a relay that duplicates, reorders and drops', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();
