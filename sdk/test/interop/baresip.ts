@@ -74,7 +74,7 @@ export class Baresip {
   }
 
   private async launch(): Promise<void> {
-    this.proc = spawn('baresip', ['-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = spawn('baresip', [...(process.env.BARESIP_TRACE ? ['-s'] : []), '-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.proc.stdout!.on('data', (d: Buffer) => { this.log += d.toString(); });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); });
     for (let i = 0; i < 50 && !this.log.includes('baresip is ready'); i++) await sleep(100);

@@ -7,6 +7,8 @@ import { placeCall } from './outbound.js';
 import { requireSuccess } from './sip-status.js';
 
 const REFER_TIMEOUT_MS = 32_000;
+/** How long the target gets to BYE the replaced dialog before the transferor does. */
+const REPLACED_GRACE_MS = 2_000;
 
 /** `callId;localTag;remoteTag` is core/sip's dialog id; Call-IDs never contain ';'. */
 export function dialogTags(dialog: UaDialog): { localTag: string; remoteTag: string } {
@@ -153,4 +155,18 @@ export async function attendedTransfer(ctx: CallContext, id: string, replaceWith
   // At the target, its own tag is the to-tag and ours the from-tag (RFC 3891 3).
   const replaces = encodeURIComponent(`${otherDialog.callId};to-tag=${remoteTag};from-tag=${localTag}`);
   await refer(ctx, r, `${otherDialog.remoteTarget}?Replaces=${replaces}`);
+  // RFC 3891 has the target BYE the replaced dialog; targets that ignore Replaces
+  // (baresip 1.0 answers it as a new call) would leave our leg up, so end it ourselves.
+  const ended = ctx.handles(other.id).ended;
+  const timer = setTimeout(() => {
+    if (!ctx.registry.get(other.id)) return;
+    ctx.setEndReason(other, 'transferred');
+    void (async () => {
+      if (!(await ctx.tryFire(other, 'hangup', 'replaced dialog left up by the target'))) return;
+      await otherDialog.bye().catch(() => undefined);
+      await ctx.tryFire(other, 'bye-done');
+    })().catch(() => undefined);
+  }, REPLACED_GRACE_MS);
+  timer.unref();
+  void ended.then(() => clearTimeout(timer));
 }

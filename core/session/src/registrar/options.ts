@@ -1,0 +1,55 @@
+/**
+ * Registrar knobs. The config file's `registrar` section carries auth, realm and users;
+ * the timing limits below have RFC-friendly defaults and can be overridden by binding
+ * RegistrarOptionsToken (apps and tests) without widening the config schema.
+ */
+import type { Logger } from '@rvoip/contracts';
+import { RvoipError } from '@rvoip/contracts';
+
+export const RegistrarOptionsToken = Symbol.for('rvoip.session.RegistrarOptions');
+
+export interface RegistrarLimits {
+  /** Granted when neither the Contact's expires param nor an Expires header says otherwise. */
+  readonly defaultExpires: number;
+  /** Anything shorter (but non-zero) is answered 423 Interval Too Brief with Min-Expires. */
+  readonly minExpires: number;
+  /** Longer requests are granted this much. */
+  readonly maxExpires: number;
+}
+
+export interface RegistryServiceOptions extends Partial<RegistrarLimits> {
+  /** How often expired bindings are purged (and 'expired' emitted). Default 5 s. */
+  readonly purgeIntervalMs?: number;
+  /** Clock, so tests can age bindings without waiting. */
+  readonly now?: () => number;
+  readonly logger?: Logger;
+}
+
+/** What the kernel module merges over the config file's `registrar` section. */
+export interface RegistrarOverrides extends RegistryServiceOptions {
+  /** More host names (besides `sip.domain`) that AORs may use; IP literals are always accepted in the Request-URI. */
+  readonly aliases?: readonly string[];
+  /** HMAC key for digest nonces; share it between nodes. Default: random per process. */
+  readonly nonceSecret?: string;
+  /** Require the digest uri to equal the Request-URI (RFC 7616 3.4.6). Default true. */
+  readonly checkDigestUri?: boolean;
+}
+
+export const DEFAULT_LIMITS: RegistrarLimits = { defaultExpires: 3600, minExpires: 60, maxExpires: 7200 };
+
+export function resolveLimits(opts: Partial<RegistrarLimits>): RegistrarLimits {
+  const limits = { ...DEFAULT_LIMITS, ...stripUndefined(opts) };
+  const { defaultExpires, minExpires, maxExpires } = limits;
+  const ok = [defaultExpires, minExpires, maxExpires].every((n) => Number.isInteger(n) && n >= 0);
+  if (!ok || minExpires > maxExpires || defaultExpires < minExpires || defaultExpires > maxExpires) {
+    throw new RvoipError(
+      'RVOIP_ERR_REGISTRAR_CONFIG',
+      `registrar limits must be integers with minExpires <= defaultExpires <= maxExpires, got ${JSON.stringify(limits)}`,
+    );
+  }
+  return limits;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

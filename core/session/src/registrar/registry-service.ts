@@ -1,0 +1,242 @@
+/**
+ * The registrar's binding logic (RFC 3261 10.3 steps 6-8, RFC 5626 instance/reg-id,
+ * RFC 3327 Path) over the StorageAdapter's BindingStore. Every REGISTER is validated in
+ * full before anything is written, runs under a per-AOR lock, and its writes are awaited,
+ * so a caller that answers 200 after `apply` resolves never acknowledges a binding the
+ * store does not hold. The SIP side (parsing, auth, responses) lives in register-handler.ts.
+ */
+import type {
+  BindingStore, ContactBinding, Disposable, Logger, RegistrationChange, RegistrationRequest, RegistrationResult,
+  RegistryService, RemoteEndpoint,
+} from '@rvoip/contracts';
+import { silentLogger } from '@rvoip/contracts';
+import { KeyedLock } from './keyed-lock.js';
+import { contactsMatch } from './contact-match.js';
+import type { RegistrarLimits, RegistryServiceOptions } from './options.js';
+import { resolveLimits } from './options.js';
+
+/** One Contact of a REGISTER, with its requested lifetime already resolved (param > header > default). */
+export interface ContactUpdate {
+  /** The Contact URI exactly as sent. */
+  readonly contact: string;
+  readonly expiresSeconds: number;
+  readonly q?: number;
+  readonly instanceId?: string;
+  readonly regId?: number;
+}
+
+/** A whole REGISTER: all its contacts are committed together or not at all (10.3 step 7). */
+export interface RegisterUpdate {
+  readonly aor: string;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly source: RemoteEndpoint;
+  readonly userAgent?: string;
+  readonly path?: readonly string[];
+  /** Empty (and removeAll unset) is a query: the current bindings are returned. */
+  readonly contacts: readonly ContactUpdate[];
+  /** `Contact: *` with Expires: 0. */
+  readonly removeAll?: boolean;
+}
+
+type Failure = Extract<RegistrationResult, { ok: false }>;
+
+export class DefaultRegistryService implements RegistryService {
+  readonly limits: RegistrarLimits;
+  private readonly listeners = new Set<(change: RegistrationChange) => void>();
+  private readonly lock = new KeyedLock();
+  private readonly now: () => number;
+  private readonly log: Logger;
+  private readonly purgeIntervalMs: number;
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private purging: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: BindingStore,
+    opts: RegistryServiceOptions = {},
+  ) {
+    this.limits = resolveLimits(opts);
+    this.now = opts.now ?? Date.now;
+    this.log = (opts.logger ?? silentLogger).child({ component: 'registrar' });
+    this.purgeIntervalMs = opts.purgeIntervalMs ?? 5000;
+  }
+
+  async register(request: RegistrationRequest): Promise<RegistrationResult> {
+    const { contact, expiresSeconds, q, instanceId, regId, ...rest } = request;
+    const update: ContactUpdate = {
+      contact, expiresSeconds,
+      ...(q === undefined ? {} : { q }),
+      ...(instanceId === undefined ? {} : { instanceId }),
+      ...(regId === undefined ? {} : { regId }),
+    };
+    return this.apply({ ...rest, contacts: [update] });
+  }
+
+  /** Validates, then commits every binding change of one REGISTER atomically per AOR. */
+  async apply(update: RegisterUpdate): Promise<RegistrationResult> {
+    const invalid = this.validate(update);
+    if (invalid !== undefined) return invalid;
+    return this.lock.run(update.aor, () => this.applyLocked(update));
+  }
+
+  async unregister(aor: string, contact?: string): Promise<void> {
+    await this.lock.run(aor, async () => {
+      const current = await this.store.get(aor, new Date(this.now()));
+      const gone = contact === undefined ? current : current.filter((b) => contactsMatch(b, { contact }));
+      for (const b of gone) await this.store.remove(aor, b.contact);
+      for (const b of gone) this.emit({ aor, kind: 'removed', binding: b });
+    });
+  }
+
+  async lookup(aor: string): Promise<readonly ContactBinding[]> {
+    return byQ(await this.store.get(aor, new Date(this.now())));
+  }
+
+  async list(): Promise<readonly ContactBinding[]> {
+    return this.store.all(new Date(this.now()));
+  }
+
+  onChange(listener: (change: RegistrationChange) => void): Disposable {
+    this.listeners.add(listener);
+    return { dispose: () => void this.listeners.delete(listener) };
+  }
+
+  /** Starts the expiry timer (idempotent). */
+  start(): void {
+    if (this.purgeTimer !== undefined) return;
+    this.purgeTimer = setInterval(() => void this.purgeExpired(), this.purgeIntervalMs);
+    this.purgeTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.purgeTimer);
+    this.purgeTimer = undefined;
+    await this.purging;
+  }
+
+  /** Deletes expired bindings and emits 'expired' for each; overlapping calls share one run. */
+  purgeExpired(): Promise<void> {
+    this.purging ??= (async () => {
+      try {
+        const expired = await this.store.purgeExpired(new Date(this.now()));
+        for (const b of expired) this.emit({ aor: b.aor, kind: 'expired', binding: b });
+      } catch (err) {
+        this.log.error({ err }, 'purging expired bindings failed');
+      } finally {
+        this.purging = undefined;
+      }
+    })();
+    return this.purging;
+  }
+
+  private validate(update: RegisterUpdate): Failure | undefined {
+    if (update.removeAll === true && update.contacts.length > 0) {
+      return { ok: false, code: 400, reason: 'Contact: * must be the only Contact' };
+    }
+    if (!Number.isInteger(update.cseq) || update.cseq < 0) return { ok: false, code: 400, reason: 'invalid CSeq' };
+    for (const c of update.contacts) {
+      if (!Number.isInteger(c.expiresSeconds) || c.expiresSeconds < 0) {
+        return { ok: false, code: 400, reason: `invalid expiry for ${c.contact}` };
+      }
+      if (c.q !== undefined && !(c.q >= 0 && c.q <= 1)) return { ok: false, code: 400, reason: `q out of range for ${c.contact}` };
+      if (c.expiresSeconds !== 0 && c.expiresSeconds < this.limits.minExpires) {
+        return { ok: false, code: 423, reason: 'Interval Too Brief', minExpires: this.limits.minExpires };
+      }
+    }
+    return undefined;
+  }
+
+  private async applyLocked(update: RegisterUpdate): Promise<RegistrationResult> {
+    const now = this.now();
+    const current = await this.store.get(update.aor, new Date(now));
+    const planned = update.removeAll === true ? this.planRemoveAll(update, current) : this.plan(update, current, now);
+    if ('ok' in planned) return planned;
+    const working = planned;
+    const puts = working.filter((b) => !current.includes(b));
+    // A put replaces the same aor+contact itself; only bindings that vanish need a remove.
+    const removes = current.filter((b) => !working.includes(b) && !puts.some((p) => p.contact === b.contact));
+    try {
+      for (const b of removes) await this.store.remove(update.aor, b.contact);
+      for (const b of puts) await this.store.put(b);
+    } catch (err) {
+      this.log.error({ err, aor: update.aor }, 'binding update failed; rolling back');
+      await this.rollback(update.aor, current, puts);
+      return { ok: false, code: 500, reason: 'binding store failed' };
+    }
+    for (const b of puts) {
+      const before = current.some((c) => contactsMatch(c, b));
+      this.emit({ aor: update.aor, kind: before ? 'refreshed' : 'added', binding: b });
+    }
+    for (const b of current) {
+      if (!working.includes(b) && !puts.some((p) => contactsMatch(b, p))) this.emit({ aor: update.aor, kind: 'removed', binding: b });
+    }
+    const first = puts[0];
+    const expiresSeconds = first === undefined ? 0 : Math.round((first.expiresAt.getTime() - now) / 1000);
+    return { ok: true, bindings: byQ(working), expiresSeconds };
+  }
+
+  /** 10.3 step 6: `*` removes every binding unless one was written later by the same Call-ID. */
+  private planRemoveAll(update: RegisterUpdate, current: readonly ContactBinding[]): ContactBinding[] | Failure {
+    const newer = current.find((b) => b.callId === update.callId && update.cseq <= b.cseq);
+    return newer === undefined ? [] : outOfOrder(newer);
+  }
+
+  /** 10.3 step 7 for each contact, in order, on a working copy of the AOR's bindings. */
+  private plan(update: RegisterUpdate, current: readonly ContactBinding[], now: number): ContactBinding[] | Failure {
+    let working = [...current];
+    for (const c of update.contacts) {
+      const matches = working.filter((b) => contactsMatch(b, c));
+      const newer = matches.find((b) => current.includes(b) && b.callId === update.callId && update.cseq <= b.cseq);
+      if (newer !== undefined) return outOfOrder(newer);
+      working = working.filter((b) => !matches.includes(b));
+      if (c.expiresSeconds === 0) continue;
+      const granted = Math.min(c.expiresSeconds, this.limits.maxExpires);
+      working.push(this.binding(update, c, new Date(now + granted * 1000)));
+    }
+    return working;
+  }
+
+  private binding(update: RegisterUpdate, c: ContactUpdate, expiresAt: Date): ContactBinding {
+    return {
+      aor: update.aor,
+      contact: c.contact,
+      expiresAt,
+      callId: update.callId,
+      cseq: update.cseq,
+      source: update.source,
+      ...(c.q === undefined ? {} : { q: c.q }),
+      ...(update.userAgent === undefined ? {} : { userAgent: update.userAgent }),
+      ...(c.instanceId === undefined ? {} : { instanceId: c.instanceId }),
+      ...(c.regId === undefined ? {} : { regId: c.regId }),
+      ...(update.path === undefined || update.path.length === 0 ? {} : { path: update.path }),
+    };
+  }
+
+  /** 10.3 step 7: all or nothing. Best effort: the store just failed, it may fail again. */
+  private async rollback(aor: string, before: readonly ContactBinding[], puts: readonly ContactBinding[]): Promise<void> {
+    try {
+      for (const b of puts) if (!before.some((o) => o.contact === b.contact)) await this.store.remove(aor, b.contact);
+      for (const b of before) await this.store.put(b);
+    } catch (err) {
+      this.log.error({ err, aor }, 'rollback of a failed binding update failed too');
+    }
+  }
+
+  private emit(change: RegistrationChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log.warn({ err, aor: change.aor, kind: change.kind }, 'registration listener threw');
+      }
+    }
+  }
+}
+
+function outOfOrder(b: ContactBinding): Failure {
+  return { ok: false, code: 500, reason: `CSeq not above ${b.cseq} for Call-ID ${b.callId}` };
+}
+
+function byQ(bindings: readonly ContactBinding[]): ContactBinding[] {
+  return [...bindings].sort((a, b) => (b.q ?? 1) - (a.q ?? 1));
+}
