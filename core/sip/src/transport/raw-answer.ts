@@ -1,7 +1,7 @@
 /**
  * Answers for requests the parser rejected. RFC 3261 8.2.6 needs the Via, From, To,
- * Call-ID and CSeq lines copied into a response; when a rejected request still has
- * them readable, we copy them verbatim from the raw bytes (no interpretation beyond
+ * Call-ID and CSeq lines copied into a response; whichever of them a rejected request
+ * still has readable (the Via at least) we copy verbatim from the raw bytes (no interpretation beyond
  * finding the lines) so a broken request gets its 400/413/505 instead of silence.
  */
 import { randomBytes } from 'node:crypto';
@@ -38,9 +38,9 @@ export function readRawRequestHead(raw: Buffer): RawRequestHead | undefined {
     const name = line.slice(0, colon).trim();
     if ((COPIED as readonly string[]).includes(headerKey(name))) fields.push({ name, value: line.slice(colon + 1).trim() });
   }
-  for (const h of COPIED) {
-    if (!fields.some((f) => headerKey(f.name) === h)) return undefined;
-  }
+  // The Via routes the answer back; the others are copied when present (RFC 4475 insuf:
+  // a request missing Call-ID, From and To still gets its 400).
+  if (!fields.some((f) => headerKey(f.name) === 'via')) return undefined;
   return { method: m[1]!.toUpperCase(), fields };
 }
 
@@ -53,8 +53,8 @@ export function responseFromHead(
 ): SipResponse {
   const headers = new SipHeaders(head.fields.map((f) => ({ ...f })));
   // RFC 3261 8.2.6.2: a UAS adds a To tag when the request had none.
-  const to = headers.get('to') ?? '';
-  if (!/;\s*tag\s*=/i.test(to)) headers.set('to', `${to};tag=${randomBytes(6).toString('hex')}`);
+  const to = headers.get('to');
+  if (to !== undefined && !/;\s*tag\s*=/i.test(to)) headers.set('to', `${to};tag=${randomBytes(6).toString('hex')}`);
   for (const [name, value] of Object.entries(extra)) headers.set(name, value);
   headers.set('content-length', 0);
   return new SipResponse(status, reason, headers);
