@@ -70,13 +70,6 @@ export interface RvoipConfig {
   };
 }
 
-export interface ResolvedPluginEntry {
-  readonly use: string;
-  readonly options: PluginOptions;
-  readonly onBootFailure?: PluginBootFailurePolicy;
-  readonly enabled: boolean;
-}
-
 export interface ResolvedConfig {
   readonly sip: { readonly listen: readonly SipListenUri[]; readonly domain: string };
   readonly media: { readonly rtpPorts: readonly [number, number] };

@@ -104,14 +104,15 @@ describe('kernel/plugins: packed packages in a temporary app', function () {
     expect(storage.closed).to.equal(true);
   });
 
-  it('applies option defaults from the plugin schema before the plugin sees them', async () => {
+  it('applies option defaults from the plugin schema before the plugin sees them; loads a plugin file by relative path', async () => {
     const configPath = app.writeConfig('defaults', 'rvoip.config.json', {
       storage: { adapter: 'memory' },
-      plugins: [{ use: 'rvoip-plugin-billing', options: { ratePerMinute: 3 } }],
+      plugins: [{ use: 'rvoip-plugin-billing', options: { ratePerMinute: 3 } }, '../../local-plugins/greeter/index.js'],
     });
     const logger = memoryLogger();
     const kernel = await Kernel.create({ configPath, logger });
-    await kernel.start();
+    const result = await kernel.start();
+    expect(result.plugins.map((p) => [p.id, p.source, p.status])).to.deep.equal([['billing', 'config', 'started'], ['greeter', 'config', 'started']]);
     const ready = logger.records.find((r) => r.msg === 'billing ready');
     expect(ready?.bindings).to.deep.equal({ plugin: 'billing' });
     expect(ready?.obj).to.deep.equal({ currency: 'EUR' });

@@ -43,8 +43,7 @@ async function build(): Promise<TempApp> {
   // --legacy-peer-deps: the @rvoip peers come from the workspace links below, not a registry.
   await run(npm, ['install', '--no-audit', '--no-fund', '--offline', '--legacy-peer-deps', '--no-save', ...packed], quiet);
   mkdirSync(join(dir, 'node_modules/@rvoip'), { recursive: true });
-  // TEST_RVOIP_SDK_DIR: run the plugin tests against another SDK checkout.
-  symlinkSync(process.env.TEST_RVOIP_SDK_DIR ?? join(repoRoot, 'sdk'), join(dir, 'node_modules/@rvoip/sdk'), 'dir');
+  symlinkSync(join(repoRoot, 'sdk'), join(dir, 'node_modules/@rvoip/sdk'), 'dir');
   symlinkSync(join(repoRoot, 'core/contracts'), join(dir, 'node_modules/@rvoip/contracts'), 'dir');
   cpSync(join(fixturesDir, 'local-plugins'), join(dir, 'local-plugins'), { recursive: true });
   return {
