@@ -71,6 +71,9 @@ export function canonicalHeaderName(name: string): string {
   return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
+const NO_FIELDS: HeaderField[] = [];
+const NO_KEYS: string[] = [];
+
 export class SipHeaders implements Iterable<HeaderField> {
   private fields: HeaderField[];
   /** headerKey() of each field, computed once: lookups are on the hot path. */
@@ -80,12 +83,13 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   constructor(fields: HeaderField[] = [], keys?: string[]) {
     this.fields = fields;
-    this.keys = keys && keys.length === fields.length ? keys : fields.map((f) => headerKey(f.name));
+    this.keys = keys !== undefined && keys.length === fields.length ? keys : fields.map((f) => headerKey(f.name));
   }
 
   /** Wraps the line offsets the parser found; fields are built only if needed. */
   static fromRaw(raw: RawHeaderIndex): SipHeaders {
-    const h = new SipHeaders();
+    // Shared empty arrays: never written while `raw` is set (own() replaces them first).
+    const h = new SipHeaders(NO_FIELDS, NO_KEYS);
     h.raw = raw;
     return h;
   }

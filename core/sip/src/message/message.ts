@@ -280,6 +280,8 @@ export class SipRequest extends SipMessageBase {
   method: string;
   /** The Request-URI as it appeared on the wire; `uri` parses it. */
   rawUri: string;
+  private uriValue: RequestUri | undefined = undefined;
+  private uriFrom: string | undefined = undefined;
 
   constructor(method: string, uri: RequestUri | string, headers?: SipHeaders, body?: Buffer) {
     super(headers, body);
@@ -292,12 +294,18 @@ export class SipRequest extends SipMessageBase {
   }
 
   get uri(): RequestUri {
-    return this.cached('ruri:' + this.rawUri, () => parseUri(this.rawUri));
+    // Keyed by the text it came from: rawUri is a public field and may be reassigned.
+    if (this.uriValue === undefined || this.uriFrom !== this.rawUri) {
+      this.uriValue = parseUri(this.rawUri);
+      this.uriFrom = this.rawUri;
+    }
+    return this.uriValue;
   }
 
   set uri(value: RequestUri) {
     this.rawUri = value.toString();
-    this.invalidate();
+    this.uriValue = value;
+    this.uriFrom = this.rawUri;
   }
 }
 

@@ -61,9 +61,19 @@ export function findHeaderEnd(buf: Buffer, from: number): [number, number] | nul
 
 /** The header text: Latin-1 when ASCII (fast path), UTF-8 when valid, else Latin-1. */
 function decodeHead(buf: Buffer, start: number, end: number): string {
+  // Whole-buffer check first: no subarray allocation for the common all-ASCII datagram.
+  if (isAscii(buf)) return latin1(buf, start, end);
   const head = buf.subarray(start, end);
-  if (isAscii(head) || !isUtf8(head)) return buf.toString('latin1', start, end);
+  if (isAscii(head) || !isUtf8(head)) return latin1(buf, start, end);
   return head.toString('utf8');
+}
+
+type Latin1Sliceable = { latin1Slice?: (start: number, end: number) => string };
+
+/** Buffer#latin1Slice skips toString's argument juggling; toString is the fallback. */
+function latin1(buf: Buffer, start: number, end: number): string {
+  const b = buf as unknown as Latin1Sliceable;
+  return b.latin1Slice !== undefined ? b.latin1Slice(start, end) : buf.toString('latin1', start, end);
 }
 
 interface Lines {
@@ -175,12 +185,22 @@ export function contentLengthOf(values: readonly string[], fatal: boolean): numb
   return length;
 }
 
+/** "SIP/2.0" (case-insensitive) at s[i]. */
+function isSip20(s: string, i: number): boolean {
+  return (
+    (s.charCodeAt(i) | 0x20) === 115 &&
+    (s.charCodeAt(i + 1) | 0x20) === 105 &&
+    (s.charCodeAt(i + 2) | 0x20) === 112 &&
+    s.startsWith('/2.0', i + 3)
+  );
+}
+
 function parseRequestLine(line: string, headers: SipHeaders): SipRequest {
   const sp1 = line.indexOf(' ');
   const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0) throw fail(`malformed Request-Line "${line}"`);
-  const version = line.slice(sp2 + 1);
-  if (version.length !== 7 || version.toUpperCase() !== 'SIP/2.0') {
+  if (line.length - sp2 - 1 !== 7 || !isSip20(line, sp2 + 1)) {
+    const version = line.slice(sp2 + 1);
     if (VERSION_SHAPE.test(version)) throw fail(`SIP version ${version} not supported`, 505, 'Version Not Supported');
     throw fail(`malformed SIP-Version "${version}" in the Request-Line`);
   }
@@ -190,13 +210,15 @@ function parseRequestLine(line: string, headers: SipHeaders): SipRequest {
   }
   const rawUri = line.slice(sp1 + 1, sp2);
   if (rawUri.length === 0) throw fail('empty Request-URI');
-  for (let i = 0; i < rawUri.length; i++) {
-    const c = rawUri.charCodeAt(i);
-    if (c <= 32 || c >= 127 || c === 60 || c === 62 || c === 34) throw fail(`bad character in Request-URI "${rawUri}"`);
-  }
   const req = new SipRequest(line.slice(0, sp1), rawUri, headers);
   // Parsed now: an unknown scheme is answered 416, a malformed URI 400.
-  const uri = req.uri;
+  let uri;
+  try {
+    uri = req.uri;
+  } catch (e) {
+    if (e instanceof SipParseError && e.status === 400) throw fail(`bad Request-URI: ${e.message}`);
+    throw e;
+  }
   if (uri.scheme !== 'tel' && uri.headers.length > 0) {
     throw fail(`Request-URI must not carry headers: "${rawUri}"`);
   }
@@ -220,10 +242,17 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
   isResponse.value =
     buf[start] === 83 && buf[start + 1] === 73 && buf[start + 2] === 80 && buf[start + 3] === 47; // "SIP/"
   if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
-  const ends = findHeaderEnd(buf, start);
+  // One native search for CRLFCRLF; the bare-LF scan only if the start line ends in LF.
+  const crlf2 = buf.indexOf(CRLFCRLF, start);
+  let ends: [number, number] | null = crlf2 >= 0 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
   if (ends === null) throw fail('no empty line ends the header section');
-  const head = decodeHead(buf, start, ends[0]);
+  let head = decodeHead(buf, start, ends[0]);
   let firstEnd = head.indexOf('\n');
+  if (crlf2 >= 0 && firstEnd >= 0 && (firstEnd === 0 || head.charCodeAt(firstEnd - 1) !== 13)) {
+    ends = findHeaderEnd(buf, start)!;
+    head = decodeHead(buf, start, ends[0]);
+    firstEnd = head.indexOf('\n');
+  }
   if (firstEnd < 0) firstEnd = head.length;
   const firstLine = head.slice(0, firstEnd > 0 && head.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd);
   const raw = indexHeaderLines(head, firstEnd + 1);
