@@ -13,7 +13,6 @@ interface Seen {
   ts: number;
   ssrc: number;
   len: number;
-  at: number;
   payload: Buffer;
 }
 
@@ -26,7 +25,7 @@ async function rawPeer(a: MediaSession, codecLine: string): Promise<{ sock: dgra
   const h = createRtpHeaderFields();
   sock.on('message', (msg) => {
     if (msg[1] >= 192 && msg[1] <= 223) return;
-    if (readRtpHeader(msg, h)) seen.push({ pt: h.payloadType, marker: h.marker, seq: h.sequenceNumber, ts: h.timestamp, ssrc: h.ssrc, len: h.payloadEnd - h.payloadOffset, at: Date.now(), payload: Buffer.from(msg.subarray(h.payloadOffset, h.payloadEnd)) });
+    if (readRtpHeader(msg, h)) seen.push({ pt: h.payloadType, marker: h.marker, seq: h.sequenceNumber, ts: h.timestamp, ssrc: h.ssrc, len: h.payloadEnd - h.payloadOffset, payload: Buffer.from(msg.subarray(h.payloadOffset, h.payloadEnd)) });
   });
   a.createOffer();
   const port = sock.address().port;
@@ -61,7 +60,6 @@ describe('RTP on the wire: sequence, timestamp, SSRC, marker, DTMF packets', fun
       const jump = (seen[10].ts - seen[9].ts) >>> 0;
       expect(jump % 160).to.equal(0);
       expect(jump).to.be.greaterThan(160 * 5);
-      expect(jump / 8).to.be.closeTo(seen[10].at - seen[9].at, 120);
     } finally {
       sock.close();
     }
