@@ -47,6 +47,8 @@ export interface JitterStats {
   /** Frames of concealment inserted to grow the delay (sender clock slower, or jitter rose). */
   stretched: number;
   underruns: number;
+  /** Packets discarded because the buffer exceeded twice the maximum delay. */
+  overflow: number;
   currentDelayMs: number;
   targetDelayMs: number;
   jitterMs: number;
@@ -84,7 +86,7 @@ export class JitterBuffer {
   private target: number;
   private tsStep = 0;
   private lastPlayedTs: number | undefined;
-  private readonly s = { received: 0, played: 0, late: 0, lost: 0, reordered: 0, duplicates: 0, concealed: 0, dropped: 0, stretched: 0, underruns: 0 };
+  private readonly s = { received: 0, played: 0, late: 0, lost: 0, reordered: 0, duplicates: 0, concealed: 0, dropped: 0, stretched: 0, underruns: 0, overflow: 0 };
 
   constructor(private readonly opts: JitterBufferOptions) {
     this.frameMs = opts.frameMs ?? 20;
@@ -127,6 +129,7 @@ export class JitterBuffer {
       this.highest = ext;
       this.tsHighest = extTs;
     }
+    this.enforceCapacity();
     this.estimator.observe(packet.arrivalMs, extTs);
     // Keep the initial delay until half a second of packets has been seen.
     if (this.estimator.samples >= MIN_ESTIMATOR_SAMPLES) {
@@ -213,6 +216,20 @@ export class JitterBuffer {
     if (ts !== undefined) this.lastPlayedTs = ts;
     const following = this.packets.get(this.nextSeq);
     return following ? { kind: 'conceal', timestamp: ts, next: following.payload } : { kind: 'conceal', timestamp: ts };
+  }
+
+  /**
+   * Bounds memory when nobody pops (a stalled media loop) or a burst arrives: beyond twice
+   * the maximum delay the oldest packets are discarded, counted as overflow.
+   */
+  private enforceCapacity(): void {
+    const capacity = Math.ceil((2 * this.maxDelay) / this.frameMs) + 8;
+    while (this.packets.size > capacity) {
+      const oldest = Math.min(...this.packets.keys());
+      this.packets.delete(oldest);
+      this.s.overflow++;
+      if (this.playing && oldest >= this.nextSeq) this.nextSeq = oldest + 1;
+    }
   }
 
   private discard(seq: number): void {

@@ -169,4 +169,14 @@ describe('JitterBuffer', () => {
     const outs = run(jb, [...a, ...b], 800);
     expect(frames(outs).slice(-10)).to.deep.equal(Array.from({ length: 10 }, (_, i) => 40000 + i).map((s) => s & 0xffff));
   });
+
+  it('bounds its memory when nobody pops, keeping the newest packets', () => {
+    const jb = new JitterBuffer({ clockRate: 8000, maxDelayMs: 200 });
+    for (const p of stream(500)) jb.push({ seq: p.seq, timestamp: p.timestamp, payload: Buffer.alloc(1), arrivalMs: p.arrivalMs });
+    const capacity = Math.ceil((2 * 200) / 20) + 8;
+    expect(jb.stats.overflow).to.equal(500 - capacity);
+    const first = jb.pop(20000);
+    expect(first.kind).to.equal('frame');
+    expect(first.kind === 'frame' ? first.timestamp : -1).to.equal(5000 + (500 - capacity) * 160);
+  });
 });
