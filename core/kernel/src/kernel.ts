@@ -208,6 +208,7 @@ export class Kernel {
     const report = this.reports().find((r) => r.id === unit.owner);
     const policy = report?.policy ?? 'abort';
     if (report && policy === 'continue') {
+      this.owners.markFailed(unit.owner);
       report.status = 'failed';
       report.error = error.message;
       this.logger.child({ plugin: unit.owner }).error({ hook, err: error }, 'plugin failed; continuing (policy: continue)');

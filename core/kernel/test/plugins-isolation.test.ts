@@ -80,6 +80,12 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
     expect(result.plugins[1].error).to.equal('hangs-start-worker.onStart did not settle within 500 ms');
     const service = result.services.find((s) => s.name === 'hangs-start-worker');
     expect(service).to.include({ owner: 'hangs-start', status: 'failed' });
+
+    kernel.get<CallEventSink>(CallEventSink).publish({ type: 'call-ended', sessionId: 's9', at, cdr: { ...cdr, sessionId: 's9' } });
+    await kernel.get<CallEventDispatcher>(CallEventDispatcher).whenIdle();
+    expect(await kernel.get<StorageAdapter>(StorageAdapter).kv.get('billing:s9')).to.deep.equal({ cost: 2, currency: 'EUR' });
+    const fixture = (await import(pathToFileURL(join(app.dir, 'node_modules/rvoip-plugin-hangs-start/index.js')).href)) as { state: { callsSeen: number } };
+    expect(fixture.state.callsSeen).to.equal(0);
     await kernel.stop();
   });
 

@@ -49,7 +49,7 @@ export class CallEventDispatcher implements CallEventSink, Lifecycle {
 
   publish(event: CallEvent): void {
     for (const slot of this.getSlots()) {
-      if (!hookOf(slot.adapter, event)) continue;
+      if (!hookOf(slot.adapter, event) || this.owners.isFailed(slot.pluginId)) continue;
       if (slot.queue.length >= this.config.kernel.eventQueueSize) {
         slot.dropped++;
         if (slot.dropped === 1 || slot.dropped % 100 === 0) {

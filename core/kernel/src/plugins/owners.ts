@@ -16,6 +16,8 @@ type Ctor = abstract new (...args: never[]) => unknown;
 export interface PluginOwners {
   /** The plugin id that bound `value`, or 'core'. */
   ownerOf(value: unknown): string;
+  /** True once the plugin failed at boot under policy 'continue': its services get no more work. */
+  isFailed(owner: string): boolean;
 }
 
 /**
@@ -25,6 +27,15 @@ export interface PluginOwners {
 export class PluginOwnerRegistry implements PluginOwners {
   private readonly byInstance = new WeakMap<object, string>();
   private readonly byClass = new Map<Ctor, string>();
+  private readonly failed = new Set<string>();
+
+  markFailed(owner: string): void {
+    if (owner !== CORE_OWNER) this.failed.add(owner);
+  }
+
+  isFailed(owner: string): boolean {
+    return this.failed.has(owner);
+  }
 
   tag<T>(value: T, owner: string): T {
     if (typeof value === 'object' && value !== null && !this.byInstance.has(value)) this.byInstance.set(value, owner);

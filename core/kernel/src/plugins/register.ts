@@ -81,6 +81,7 @@ export async function registerPlugins(
       report.status = 'failed';
       report.error = err instanceof Error ? err.message : String(err);
       unavailable.add(plugin.id);
+      owners.markFailed(plugin.id);
       log.error({ err, policy: plugin.policy }, 'plugin registration failed');
       await container.unloadAsync(wrapper).catch(() => undefined);
       if (plugin.policy === 'abort') throw new PluginBootError(plugin.id, 'register', err);
