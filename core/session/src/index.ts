@@ -24,3 +24,4 @@ export { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAg
 export { remoteAudioDirection, isHoldOffer, answerDirection } from './call/sdp-direction.js';
 export { parseDtmfInfo, dtmfRelayBody } from './call/dtmf-info.js';
 export { mediaEngineLegs } from './media/media-engine-legs.js';
+export * from './registrar/index.js';

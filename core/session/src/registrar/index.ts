@@ -1,0 +1,12 @@
+export { DefaultRegistryService } from './registry-service.js';
+export type { ContactUpdate, RegisterUpdate } from './registry-service.js';
+export { createRegisterHandler, attachRegistrar } from './register-handler.js';
+export type { RegisterHandlerOptions, RegisterOutcome } from './register-handler.js';
+export { readRegister, servesRequestUri } from './register-request.js';
+export type { ReadResult, RegisterReadContext } from './register-request.js';
+export { UserDirectory } from './user-directory.js';
+export { KeyedLock } from './keyed-lock.js';
+export { contactsMatch } from './contact-match.js';
+export { RegistrarOptionsToken, DEFAULT_LIMITS, resolveLimits } from './options.js';
+export type { RegistrarLimits, RegistryServiceOptions, RegistrarOverrides } from './options.js';
+export { registrarModule, RegistrarLifecycle, InjectedRegistryService } from './registrar-module.js';

@@ -1,0 +1,105 @@
+/**
+ * The REGISTER request handler (RFC 3261 10.3) for a SipStack: domain check, digest
+ * authentication (DigestServer), authorization of the AOR, user directory, then the
+ * binding update through DefaultRegistryService, whose storage writes are awaited before
+ * the 200 OK (listing every current binding with its expires, plus Date) goes out.
+ */
+import type { ContactBinding, Logger, RemoteEndpoint } from '@rvoip/contracts';
+import { silentLogger } from '@rvoip/contracts';
+import type { DigestServer, IncomingRequest, RequestHandler, SipStack } from '@rvoip/sip';
+import type { DefaultRegistryService } from './registry-service.js';
+import { readRegister, servesRequestUri } from './register-request.js';
+import type { UserDirectory } from './user-directory.js';
+
+export interface RegisterHandlerOptions {
+  readonly registry: DefaultRegistryService;
+  /** Served host names; the first is canonical for AORs (`sip:user@<first>`). */
+  readonly domains: readonly string[];
+  /** Digest authentication; absent means REGISTERs are accepted unauthenticated. */
+  readonly auth?: DigestServer;
+  /** When set, an AOR whose user it does not know is answered 404. */
+  readonly users?: UserDirectory;
+  /** Called once the final response was handed to the transaction (tests, audit logs). */
+  readonly onResponded?: (outcome: RegisterOutcome) => void;
+  readonly logger?: Logger;
+}
+
+export interface RegisterOutcome {
+  readonly status: number;
+  readonly aor?: string;
+  readonly callId: string;
+  readonly cseq: number;
+  readonly bindings?: readonly ContactBinding[];
+}
+
+type Headers = Array<[string, string | number]>;
+
+export function createRegisterHandler(opts: RegisterHandlerOptions): RequestHandler {
+  const domains = opts.domains.map((d) => d.toLowerCase());
+  const log = (opts.logger ?? silentLogger).child({ component: 'registrar.sip' });
+  const limits = opts.registry.limits;
+
+  return async (incoming: IncomingRequest): Promise<void> => {
+    const req = incoming.request;
+    const callId = req.callId;
+    const cseq = req.cseq.seq;
+    const seen: { aor?: string } = {};
+    const answer = async (status: number, reason?: string, headers: Headers = [], bindings?: readonly ContactBinding[]): Promise<void> => {
+      await incoming.respond(status, { headers, ...(reason === undefined ? {} : { reason: clean(reason) }) });
+      opts.onResponded?.({ status, callId, cseq, ...(seen.aor === undefined ? {} : { aor: seen.aor }), ...(bindings ? { bindings } : {}) });
+    };
+
+    if (!servesRequestUri(req, domains)) return answer(404, 'Not Found (domain not served here)');
+    const source: RemoteEndpoint = { transport: incoming.source.protocol, address: incoming.source.remoteAddress, port: incoming.source.remotePort };
+    const read = readRegister(req, { domains, defaultExpires: limits.defaultExpires, source });
+
+    if (opts.auth !== undefined) {
+      const verdict = await opts.auth.verify(req);
+      if (verdict.kind === 'challenge') return answer(verdict.status, verdict.reason, verdict.headers.map((h) => [h.name, h.value]));
+      if (verdict.kind !== 'ok') {
+        log.debug({ callId, why: verdict.why }, 'REGISTER refused by digest');
+        return answer(verdict.status, verdict.reason);
+      }
+      if (!read.ok) return answer(read.status, read.reason);
+      // 10.3 step 4: an authenticated user may only change its own AOR.
+      if (verdict.username !== read.user) return answer(403, 'Forbidden (credentials do not match the AOR)');
+    }
+    if (!read.ok) return answer(read.status, read.reason);
+    seen.aor = read.update.aor;
+    if (opts.users !== undefined && !(await opts.users.exists(read.user))) return answer(404, 'Not Found (unknown user)');
+
+    const result = await opts.registry.apply(read.update);
+    if (!result.ok) {
+      const headers: Headers = result.minExpires === undefined ? [] : [['Min-Expires', result.minExpires]];
+      return answer(result.code, result.code === 423 ? 'Interval Too Brief' : result.reason, headers);
+    }
+    const now = Date.now();
+    const headers: Headers = result.bindings.map((b) => ['Contact', contactValue(b, now)]);
+    if (read.pathSupported && read.update.path !== undefined) headers.push(['Path', read.update.path.join(', ')]);
+    if (read.update.contacts.some((c) => c.regId !== undefined)) headers.push(['Require', 'outbound']);
+    headers.push(['Date', new Date(now).toUTCString()]);
+    return answer(200, 'OK', headers, result.bindings);
+  };
+}
+
+/** Installs the handler on a stack; returns the function that removes it. */
+export function attachRegistrar(stack: SipStack, opts: RegisterHandlerOptions): () => void {
+  return stack.onRequest('REGISTER', createRegisterHandler(opts));
+}
+
+function contactValue(b: ContactBinding, now: number): string {
+  const expires = Math.max(0, Math.round((b.expiresAt.getTime() - now) / 1000));
+  let out = `<${b.contact}>;expires=${expires}`;
+  if (b.q !== undefined) out += `;q=${formatQ(b.q)}`;
+  if (b.instanceId !== undefined) out += `;+sip.instance="${b.instanceId}"`;
+  if (b.regId !== undefined) out += `;reg-id=${b.regId}`;
+  return out;
+}
+
+function formatQ(q: number): string {
+  return q === 1 ? '1' : q === 0 ? '0' : String(Math.round(q * 1000) / 1000);
+}
+
+function clean(reason: string): string {
+  return reason.replace(/[\r\n]+/g, ' ');
+}
