@@ -47,8 +47,8 @@ export interface JitterStats {
   /** Frames of concealment inserted to grow the delay (sender clock slower, or jitter rose). */
   stretched: number;
   underruns: number;
-  /** Packets discarded because the buffer exceeded twice the maximum delay. */
-  overflow: number;
+  /** Packets discarded because the buffer exceeded twice the maximum delay (always set by JitterBuffer). */
+  overflow?: number;
   currentDelayMs: number;
   targetDelayMs: number;
   jitterMs: number;
