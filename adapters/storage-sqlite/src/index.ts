@@ -1,0 +1,11 @@
+export { default, PLUGIN_ID, PLUGIN_VERSION } from './plugin.js';
+export { SqliteStorageAdapter } from './adapter.js';
+export type { SqliteStorageSettings } from './adapter.js';
+export { DEFAULT_BUSY_TIMEOUT_MS, DEFAULT_PATH, MEMORY_PATH, resolveDatabasePath, sqliteOptionsSchema } from './options.js';
+export type { SqliteStorageOptions, SynchronousMode } from './options.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+export type { Migration } from './migrations.js';
+export { SqliteStorageError } from './errors.js';
+export type { SqliteStorageErrorCode } from './errors.js';
+export { escapeLike } from './stores/kv.js';
+export type { Clock } from './stores/json.js';
