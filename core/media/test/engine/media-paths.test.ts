@@ -118,6 +118,25 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
     }
   });
 
+  it('moves media to a new address on a re-INVITE (latch and connected socket reset)', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    const recB = recordFrames(b);
+    void a.playTone({ frequencies: [1000] }, 6000);
+    void b.playTone({ frequencies: [300] }, 6000);
+    expect(await receivedTone(recB, 8000)).to.be.within(990, 1010);
+    await waitFor('A latched to B', () => a.rtp.latchedSource?.port === b.localPort);
+    // The far end re-INVITEs from a different media port (a transfer, a media server).
+    const b2 = await eb.createSession();
+    const rec2 = recordFrames(b2);
+    b2.setRemoteAnswer(a.createAnswer(b2.createOffer()));
+    await b.close();
+    expect(await receivedTone(rec2, 8000)).to.be.within(990, 1010);
+    expect(a.rtp.latchedSource?.port ?? a.negotiated?.remotePort).to.equal(b2.localPort);
+    expect(a.createOffer()).to.match(/o=rvoip \d+ 3 /);
+  });
+
   it('latches to where media really comes from when the SDP address is wrong (symmetric RTP)', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();
