@@ -4,7 +4,7 @@ import type { ContainerModule, ServiceIdentifier } from 'inversify';
 import {
   ContributionProvider, Lifecycle, Logger, ResolvedConfig, StateActionAdapter, StateTable, StorageAdapter,
 } from '@rvoip/contracts';
-import type { JsonSchema, LifecycleHook, ResolvedConfig as Config } from '@rvoip/contracts';
+import type { JsonSchema, LifecycleHook, PluginBootFailurePolicy, ResolvedConfig as Config } from '@rvoip/contracts';
 import { composeSchema } from './config/compose.js';
 import { redact } from './config/secrets.js';
 import { loadConfig } from './config/load.js';
@@ -32,6 +32,8 @@ export interface KernelOptions extends LoadConfigOptions {
   readonly modules?: readonly ContainerModule[];
   /** Defaults to a pino logger at `log.level`. */
   readonly logger?: Logger;
+  /** Overrides every plugin's boot-failure policy; `plugins list` uses 'continue' to list all. */
+  readonly onPluginBootFailure?: PluginBootFailurePolicy;
 }
 
 export interface StartResult {
@@ -72,7 +74,9 @@ export class Kernel {
     issues.push(...resolved.issues);
     if (issues.length > 0) throw new ConfigInvalidError(issues, loaded.where);
     const logger = options.logger ?? createLogger(loaded.config.log.level);
-    return new Kernel(loaded.config, logger, resolved.plugins, loaded.secretPointers, options);
+    const policy = options.onPluginBootFailure;
+    const plugins = policy ? resolved.plugins.map((p) => ({ ...p, policy })) : resolved.plugins;
+    return new Kernel(loaded.config, logger, plugins, loaded.secretPointers, options);
   }
 
   /** The resolved config with secrets masked: safe to print or log. */

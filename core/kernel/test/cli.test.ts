@@ -71,7 +71,7 @@ export default defineConfig({
   it('plugins list: id, version, source, contributions and status of each plugin', async () => {
     const config = app.writeConfig('cli-list', 'rvoip.config.json', {
       storage: { adapter: 'rvoip-storage-fixture', options: { label: 'cli' } },
-      plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }], 'rvoip-plugin-transcription', 'rvoip-plugin-broken-register'],
+      plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }], 'rvoip-plugin-transcription', { use: 'rvoip-plugin-broken-register', onBootFailure: 'abort' }],
       discovery: { dirs: ['../../local-plugins'] },
     });
     const run = await rvoip(['plugins', 'list', '--config', config]);

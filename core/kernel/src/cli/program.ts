@@ -125,7 +125,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'machine-readable output')
     .action(async (opts: { config?: string; json?: boolean }) => {
       await run(async () => {
-        const kernel = await Kernel.create({ ...kernelOptions(opts), env: { ...process.env, RVOIP_KERNEL__ON_PLUGIN_BOOT_FAILURE: 'continue' } });
+        const kernel = await Kernel.create({ ...kernelOptions(opts), onPluginBootFailure: 'continue' });
         const reports = await kernel.load();
         io.out(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : `${pluginTable(reports)}\n`);
         const failed = reports.filter((r) => r.status === 'failed');
