@@ -7,6 +7,10 @@ export interface JitterPacket {
   timestamp: number;
   payload: Buffer;
   arrivalMs: number;
+  /**
+   * RTP marker (talkspurt start). Accepted for completeness; talkspurts are recognised
+   * from the idle gap before them instead, which still works when the marked packet is lost.
+   */
   marker?: boolean;
 }
 
