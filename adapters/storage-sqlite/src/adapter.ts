@@ -64,6 +64,15 @@ export class SqliteStorageAdapter implements StorageAdapter {
     return this.#schemaVersion;
   }
 
+  /** What the connection actually runs with, read back from SQLite (diagnostics, tests, bench). */
+  pragmas(): { readonly journalMode: string; readonly synchronous: SynchronousMode | 'off'; readonly busyTimeoutMs: number } {
+    const journal = this.#db.get<{ journal_mode: string }>('pragmas', 'PRAGMA journal_mode');
+    const sync = this.#db.get<{ synchronous: number }>('pragmas', 'PRAGMA synchronous');
+    const busy = this.#db.get<{ timeout: number }>('pragmas', 'PRAGMA busy_timeout');
+    const levels = ['off', 'normal', 'full', 'extra'] as const;
+    return { journalMode: journal?.journal_mode ?? 'unknown', synchronous: levels[sync?.synchronous ?? 0], busyTimeoutMs: busy?.timeout ?? 0 };
+  }
+
   /** Opens the file (creating directories), applies pending migrations, sweeps expired keys. Idempotent. */
   async open(): Promise<void> {
     if (this.#db.isOpen) return;

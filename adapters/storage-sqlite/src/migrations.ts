@@ -114,7 +114,9 @@ export function migrate(db: Database, migrations: readonly Migration[] = MIGRATI
       try {
         db.exec('migrate', m.sql);
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
+        // Report SQLite's own words, not the generic wrapper around them.
+        const cause = err instanceof SqliteStorageError && err.cause !== undefined ? err.cause : err;
+        const reason = cause instanceof Error ? cause.message : String(cause);
         throw new SqliteStorageError('RVOIP_ERR_STORAGE_MIGRATION_FAILED', `migration to schema version ${m.version} (${m.description})`, db.path, reason, err, { version: m.version });
       }
     }
