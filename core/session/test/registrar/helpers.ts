@@ -4,6 +4,8 @@
  * REGISTERs (torture messages included) and returns the parsed final response.
  */
 import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import type { StorageAdapter } from '@rvoip/contracts';
@@ -151,4 +153,13 @@ export function registerText(spec: RegisterSpec): string {
 /** Contact header values of a response, as strings. */
 export function contactLines(res: SipResponse): string[] {
   return res.contacts.map((c) => c.toString());
+}
+
+const TORTURE = resolve(import.meta.dirname, '../../../../../shared/sip-torture/rfc4475');
+
+/** An RFC 4475 torture message from the shared corpus (CI provides it). */
+export function torture(name: string): string {
+  const file = resolve(TORTURE, `${name}.dat`);
+  if (!existsSync(file)) throw new Error(`RFC 4475 corpus file missing: ${file}`);
+  return readFileSync(file, 'latin1');
 }

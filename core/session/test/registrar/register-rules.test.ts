@@ -2,22 +2,13 @@
  * RFC 3261 10.3 over a real UDP socket: hand-written REGISTERs (RFC 4475 torture
  * messages included) against the registrar on a SipStack, responses checked on the wire.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { expect } from 'chai';
 import type { BindingStore, ContactBinding } from '@rvoip/contracts';
 import { MemoryStorageAdapter } from '@rvoip/kernel';
-import { DOMAIN, RawClient, contactLines, startRig } from './helpers.js';
+import { DOMAIN, RawClient, contactLines, startRig, torture } from './helpers.js';
 import type { Rig } from './helpers.js';
 
-const TORTURE = resolve(import.meta.dirname, '../../../../../shared/sip-torture/rfc4475');
 const AOR = `sip:alice@${DOMAIN}`;
-
-function torture(name: string): string {
-  const file = resolve(TORTURE, `${name}.dat`);
-  if (!existsSync(file)) throw new Error(`RFC 4475 corpus file missing: ${file}`);
-  return readFileSync(file, 'latin1');
-}
 
 describe('session/registrar REGISTER rules (RFC 3261 10.3) over UDP', () => {
   let rig: Rig;
