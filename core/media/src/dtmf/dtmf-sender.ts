@@ -90,7 +90,7 @@ export class DtmfSender {
     }
   }
 
-  /** Total media time a digit string occupies, for callers that schedule around it. */
+  /** Milliseconds from the first packet of a digit string to its last, for schedulers. */
   durationOf(digits: string): number {
     let ms = 0;
     for (const p of this.packets(digits)) ms += p.delayMs;

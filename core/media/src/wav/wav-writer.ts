@@ -31,7 +31,9 @@ export class WavWriter {
   ) {
     this.sampleRate = opts.sampleRate;
     this.channels = opts.channels ?? 1;
-    this.queue = handle.write(pcm16Header(this.sampleRate, this.channels, 0xffffffff), 0, 44, 0);
+    this.queue = handle.write(pcm16Header(this.sampleRate, this.channels, 0xffffffff), 0, 44, 0).catch((err: unknown) => {
+      this.error ??= err;
+    });
   }
 
   static async create(path: string, opts: WavWriterOptions): Promise<WavWriter> {
