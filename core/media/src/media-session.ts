@@ -75,7 +75,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   readonly frameRate: FrameRate;
   private readonly sender: AudioSender;
   private readonly receiver: AudioReceiver;
-  private readonly queue = new FrameQueue();
+  /** One queue per live `frames()` iteration; frames fan out to all of them. */
+  private readonly consumers = new Set<FrameQueue>();
+  private framesDropped = 0;
   private readonly codecs: AudioCodec[];
   private readonly sdpCodecs: SdpCodecSpec[];
   private readonly srtpConfig: { mode: SrtpMode; suites: SrtpSuite[] };
@@ -213,9 +215,26 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     return this.createOffer();
   }
 
-  /** Decoded 20 ms frames at `frameRate`, until the session closes. */
+  /**
+   * Decoded 20 ms frames at `frameRate` from now on, until the session closes. Every
+   * iteration is its own subscriber (a bridge and a recorder may both read); the frames
+   * are shared, so do not modify them.
+   */
   frames(): AsyncIterable<Int16Array> {
-    return this.queue;
+    return {
+      [Symbol.asyncIterator]: () => {
+        const q = new FrameQueue();
+        if (this.closing) q.end();
+        else {
+          this.consumers.add(q);
+          q.onEnd = () => {
+            this.consumers.delete(q);
+            this.framesDropped += q.dropped;
+          };
+        }
+        return q[Symbol.asyncIterator]();
+      },
+    };
   }
 
   sendFrame(pcm: Int16Array): void {
@@ -285,7 +304,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   stats(): MediaSessionStats {
-    const out: MediaSessionStats = { ...this.rtp.reporter.stats(), direction: this.current?.direction ?? this.localDirection, jitterBuffer: this.receiver.jitterStats(), framesDropped: this.queue.dropped };
+    const out: MediaSessionStats = { ...this.rtp.reporter.stats(), direction: this.current?.direction ?? this.localDirection, jitterBuffer: this.receiver.jitterStats(), framesDropped: this.framesDropped + [...this.consumers].reduce((n, q) => n + q.dropped, 0) };
     if (this.current) out.codec = this.current.sendCodec.name;
     return out;
   }
@@ -296,7 +315,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.sender.tick(nowMs);
     const frame = this.receiver.tick(nowMs);
     this.rtp.reporter.playoutDelayMs = this.receiver.playoutDelayMs;
-    if (frame) this.queue.push(frame);
+    if (frame) for (const q of this.consumers) q.push(frame);
     this.recorder?.onTick(frame);
   }
 
@@ -309,7 +328,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.closing ??= (async () => {
       this.sender.close();
       this.receiver.close();
-      this.queue.end();
+      for (const q of [...this.consumers]) q.end();
       await this.rtp.close();
       await this.stopRecording();
       this.emit('closed');

@@ -1,13 +1,15 @@
 /**
- * A bounded single-consumer queue behind `MediaSession.frames()`. A slow consumer loses
- * the oldest frames rather than growing memory without bound: live audio that is a
- * second late is worth less than audio that is current.
+ * One consumer's bounded queue behind `MediaSession.frames()`. A slow consumer loses the
+ * oldest frames rather than growing memory without bound: live audio that is a second
+ * late is worth less than audio that is current. Leaving a `for await` loop ends only
+ * this queue (`onEnd` unsubscribes it), so a bridge can stop and another reader start.
  */
 export class FrameQueue implements AsyncIterable<Int16Array> {
   private readonly items: Int16Array[] = [];
   private waiter: ((r: IteratorResult<Int16Array>) => void) | undefined;
   private ended = false;
   dropped = 0;
+  onEnd: (() => void) | undefined;
 
   constructor(private readonly capacity = 50) {}
 
@@ -27,6 +29,7 @@ export class FrameQueue implements AsyncIterable<Int16Array> {
   }
 
   end(): void {
+    if (!this.ended) this.onEnd?.();
     this.ended = true;
     const w = this.waiter;
     this.waiter = undefined;

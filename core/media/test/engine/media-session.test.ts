@@ -156,6 +156,24 @@ describe('MediaEngine: two engines over real UDP', function () {
     await ea.createSession().then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_MEDIA_SESSION_ENGINE_CLOSED'));
   });
 
+  it('fans frames out to every reader; leaving one loop does not end the others or later ones', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    void a.playTone({ frequencies: [1000] }, 5000);
+    const first = recordFrames(b);
+    let brief = 0;
+    for await (const _f of b.frames()) if (++brief === 5) break;
+    expect(first.frames.length).to.be.at.least(4);
+    const later = recordFrames(b);
+    await waitFor('frames for a later reader', () => later.frames.length >= 5);
+    expect(await receivedTone(first, 8000)).to.be.within(990, 1010);
+    await b.close();
+    let afterClose = 0;
+    for await (const _f of b.frames()) afterClose++;
+    expect(afterClose).to.equal(0);
+  });
+
   it('sends RTCP BYE on close and the peer reports it', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();
