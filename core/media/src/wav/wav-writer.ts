@@ -41,7 +41,13 @@ export class WavWriter {
     if (!(channels === 1 || channels === 2) || !(Number.isInteger(opts.sampleRate) && opts.sampleRate > 0)) {
       throw new RvoipError('RVOIP_ERR_MEDIA_WAV_OPTIONS', `WAV writer for ${path} needs 1 or 2 channels and a positive integer rate (got ${channels}, ${opts.sampleRate})`);
     }
-    return new WavWriter(await open(path, 'w'), path, opts);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'w');
+    } catch (err) {
+      throw new RvoipError('RVOIP_ERR_MEDIA_WAV_OPEN', `cannot create WAV file ${path}: ${(err as Error).message}`, { path }, { cause: err });
+    }
+    return new WavWriter(handle, path, opts);
   }
 
   /** Appends interleaved samples (length a multiple of `channels`). */

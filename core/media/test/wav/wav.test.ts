@@ -125,6 +125,21 @@ describe('WAV', () => {
     expect(new WavPlayer(file, { sampleRate: 48000 }).durationMs).to.equal(100);
   });
 
+  it('reports an unwritable path and misuse with coded errors', async () => {
+    let caught: unknown;
+    try {
+      await WavWriter.create(join(dir, 'missing', 'x.wav'), { sampleRate: 8000 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).to.have.property('code', 'RVOIP_ERR_MEDIA_WAV_OPEN');
+    expect(String((caught as Error).message)).to.contain('missing');
+    const w = await WavWriter.create(join(dir, 'ok.wav'), { sampleRate: 8000, channels: 2 });
+    expect(() => w.write(new Int16Array(3))).to.throw().with.property('code', 'RVOIP_ERR_MEDIA_WAV_FRAME');
+    await w.close();
+    expect(() => w.write(new Int16Array(2))).to.throw().with.property('code', 'RVOIP_ERR_MEDIA_WAV_CLOSED');
+  });
+
   it('rejects files that are not WAV or use unsupported encodings, naming the file', () => {
     const bad = join(dir, 'bad.wav');
     writeFileSync(bad, 'hello world, not a wav');
