@@ -23,7 +23,13 @@ function fail(what: string, where: string): never {
  */
 export class WavReader {
   static read(path: string): WavAudio {
-    return WavReader.parse(readFileSync(path), path);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(path);
+    } catch (err) {
+      throw new RvoipError('RVOIP_ERR_MEDIA_WAV_READ', `cannot read WAV file ${path}: ${(err as Error).message}`, { file: path }, { cause: err });
+    }
+    return WavReader.parse(buf, path);
   }
 
   /** Reads and converts to mono at `sampleRate` (channels averaged), ready to play into a session. */

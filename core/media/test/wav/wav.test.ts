@@ -144,6 +144,7 @@ describe('WAV', () => {
     const bad = join(dir, 'bad.wav');
     writeFileSync(bad, 'hello world, not a wav');
     expect(() => WavReader.read(bad)).to.throw(/bad\.wav: not a RIFF\/WAVE file/).with.property('code', 'RVOIP_ERR_MEDIA_WAV_FORMAT');
+    expect(() => WavReader.read(join(dir, 'nope.wav'))).to.throw(/nope\.wav/).with.property('code', 'RVOIP_ERR_MEDIA_WAV_READ');
     const adpcm = Buffer.from(new Uint8Array(48));
     adpcm.write('RIFF', 0, 'ascii');
     adpcm.write('WAVE', 8, 'ascii');
