@@ -1,4 +1,6 @@
-import type { CallDirection, CallState, DtmfDigit, DtmfMethod, DtmfOptions, SessionInfo, SessionStateChange } from '@rvoip/contracts';
+import type {
+  CallDirection, CallState, DtmfDigit, DtmfMethod, DtmfOptions, MediaStats, SessionInfo, SessionStateChange,
+} from '@rvoip/contracts';
 import type { DefaultCallController, DefaultSessionManager, MediaRecording, PcmFrame, SessionEvents } from '@rvoip/session';
 import { CallEndedError, CallRejectedError, CallTimeoutError, UnknownTargetError } from './errors.js';
 
@@ -173,6 +175,11 @@ export class Call {
   /** The far end's audio as 20 ms PCM frames until the call ends. */
   audio(): AsyncIterable<PcmFrame> {
     return this.host.calls.media(this.live()).frames();
+  }
+
+  /** RTP figures for this call so far (packets, loss, jitter, MOS estimate). */
+  stats(): MediaStats {
+    return this.host.calls.media(this.live()).stats();
   }
 
   get sampleRate(): number {
