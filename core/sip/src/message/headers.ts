@@ -4,6 +4,7 @@
  * through verbatim; lookups are case-insensitive and understand compact forms.
  */
 import type { RawHeaderIndex } from './raw-headers.js';
+import { KNOWN_HEADER_ID } from './raw-headers.js';
 
 export interface HeaderField {
   /** The name as it appeared on the wire (or as the application set it). */
@@ -109,7 +110,8 @@ export class SipHeaders implements Iterable<HeaderField> {
     const key = headerKey(name);
     const raw = this.raw;
     if (raw !== undefined) {
-      const i = raw.find(key, COMPACT_CODE.get(key) ?? 0);
+      const id = KNOWN_HEADER_ID.get(key);
+      const i = id !== undefined ? raw.firstOf[id]! : raw.find(key, COMPACT_CODE.get(key) ?? 0);
       return i < 0 ? undefined : raw.value(i);
     }
     const idx = this.keys.indexOf(key);
@@ -122,6 +124,8 @@ export class SipHeaders implements Iterable<HeaderField> {
     const out: string[] = [];
     const raw = this.raw;
     if (raw !== undefined) {
+      const id = KNOWN_HEADER_ID.get(key);
+      if (id !== undefined) return raw.valuesOf(id);
       const compact = COMPACT_CODE.get(key) ?? 0;
       for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) out.push(raw.value(i));
       return out;
@@ -141,6 +145,8 @@ export class SipHeaders implements Iterable<HeaderField> {
     let n = 0;
     const raw = this.raw;
     if (raw !== undefined) {
+      const id = KNOWN_HEADER_ID.get(key);
+      if (id !== undefined) return raw.countOf[id]!;
       const compact = COMPACT_CODE.get(key) ?? 0;
       for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) n++;
       return n;

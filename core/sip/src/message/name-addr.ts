@@ -44,7 +44,7 @@ export class NameAddr {
       this.uriText = undefined;
     }
     this.header = header;
-    if (displayName !== undefined) this.displayName = displayName;
+    this.displayName = displayName;
     this.bracketed = bracketed;
   }
 

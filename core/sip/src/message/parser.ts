@@ -8,7 +8,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './headers.js';
 import { SipHeaders, headerKey } from './headers.js';
-import { RawHeaderIndex } from './raw-headers.js';
+import { RawHeaderIndex, knownHeaderId } from './raw-headers.js';
 import type { SipMessage } from './message.js';
 import { SipRequest, SipResponse } from './message.js';
 import { TOKEN, parseDigits, trimWs } from './lex.js';
@@ -135,6 +135,7 @@ export function splitHeaderLines(s: string): Lines {
  */
 function indexHeaderLines(s: string, from: number): RawHeaderIndex | null {
   const offs: number[] = [];
+  const ids: number[] = [];
   let pos = from;
   const len = s.length;
   while (pos < len) {
@@ -162,9 +163,10 @@ function indexHeaderLines(s: string, from: number): RawHeaderIndex | null {
     let ve = eol > vs && s.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
     offs.push(pos, ne, vs, ve);
+    ids.push(knownHeaderId(s, pos, ne - pos));
     pos = eol + 1;
   }
-  return new RawHeaderIndex(s, offs, offs.length >> 2);
+  return new RawHeaderIndex(s, offs, ids.length, ids);
 }
 
 /**

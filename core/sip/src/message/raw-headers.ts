@@ -5,16 +5,80 @@
  */
 import type { HeaderField } from './headers.js';
 
+/**
+ * Ids of the headers read on every message, recognised while the lines are indexed so
+ * that their lookups need no name comparison at all.
+ */
+export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
+  ['via', 1],
+  ['from', 2],
+  ['to', 3],
+  ['call-id', 4],
+  ['cseq', 5],
+  ['contact', 6],
+  ['content-length', 7],
+]);
+const KNOWN_COUNT = 8;
+
+function nameIs(s: string, at: number, lower: string): boolean {
+  for (let k = 1; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
+  return true;
+}
+
+/** The known-header id of the (validated token) name s[at, at+len), or 0. */
+export function knownHeaderId(s: string, at: number, len: number): number {
+  const c = s.charCodeAt(at) | 0x20;
+  switch (len) {
+    case 1:
+      return c === 118 ? 1 : c === 102 ? 2 : c === 116 ? 3 : c === 105 ? 4 : c === 109 ? 6 : c === 108 ? 7 : 0;
+    case 2:
+      return c === 116 && (s.charCodeAt(at + 1) | 0x20) === 111 ? 3 : 0;
+    case 3:
+      return c === 118 && nameIs(s, at, 'via') ? 1 : 0;
+    case 4:
+      if (c === 102) return nameIs(s, at, 'from') ? 2 : 0;
+      return c === 99 && nameIs(s, at, 'cseq') ? 5 : 0;
+    case 7:
+      if (c !== 99) return 0;
+      return nameIs(s, at, 'call-id') ? 4 : nameIs(s, at, 'contact') ? 6 : 0;
+    case 14:
+      return c === 99 && nameIs(s, at, 'content-length') ? 7 : 0;
+    default:
+      return 0;
+  }
+}
+
 /** Four offsets per line: name start, name end, value start, value end (LWS trimmed). */
 export class RawHeaderIndex {
   readonly text: string;
   readonly offs: readonly number[];
   readonly count: number;
+  /** Known-header id of each line (0: other). */
+  readonly ids: readonly number[];
+  /** Per known id: index of its first line (-1: absent) and its number of lines. */
+  readonly firstOf: number[] = new Array<number>(KNOWN_COUNT).fill(-1);
+  readonly countOf: number[] = new Array<number>(KNOWN_COUNT).fill(0);
 
-  constructor(text: string, offs: readonly number[], count: number) {
+  constructor(text: string, offs: readonly number[], count: number, ids: readonly number[]) {
     this.text = text;
     this.offs = offs;
     this.count = count;
+    this.ids = ids;
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      if (id === 0) continue;
+      if (this.countOf[id]++ === 0) this.firstOf[id] = i;
+    }
+  }
+
+  /** Values of every line with this known id, in order. */
+  valuesOf(id: number): string[] {
+    const n = this.countOf[id]!;
+    if (n === 0) return [];
+    if (n === 1) return [this.value(this.firstOf[id]!)];
+    const out: string[] = [];
+    for (let i = this.firstOf[id]!; i < this.count; i++) if (this.ids[i] === id) out.push(this.value(i));
+    return out;
   }
 
   /** Does line i carry the header whose lower-case long name is key (compact: its letter or 0)? */

@@ -18,7 +18,7 @@ export class Via {
   branchSeen: string | undefined = undefined;
 
   constructor(transport: string, host: string, port?: number, params: ParamMap | string = new Map()) {
-    this.transport = transport.toUpperCase();
+    this.transport = isUpper(transport) ? transport : transport.toUpperCase();
     this.host = host;
     this.port = port;
     if (typeof params === 'string') {
@@ -127,6 +127,15 @@ export class Via {
     if (value === undefined) this.params.delete(name);
     else this.params.set(name, value);
   }
+}
+
+/** Transports arrive upper-cased almost always: skip the copy toUpperCase would make. */
+function isUpper(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
 }
 
 function bad(s: string, why: string): SipHeaderError {
