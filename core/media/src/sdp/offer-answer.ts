@@ -137,7 +137,8 @@ function pickRemoteCrypto(media: SdpMedia, local: LocalMediaDescription): SdesCr
   const suites = local.srtp?.suites ?? [];
   for (const attr of getAttributes(media.attributes, 'crypto')) {
     const c = parseSdesCrypto(attr.value ?? '');
-    if (c && suites.includes(c.suite)) return c;
+    // Session parameters (KDR, UNENCRYPTED_SRTP, ...) change the transform: not offered to us.
+    if (c && suites.includes(c.suite) && !c.sessionParams) return c;
   }
   return undefined;
 }

@@ -68,6 +68,18 @@ export function serializeSdesCrypto(c: SdesCrypto): string {
   return out;
 }
 
+/** The MKI (RFC 3711 3.1, RFC 4568 6.1 "value:length") as the bytes SRTP packets carry. */
+export function mkiBytes(c: SdesCrypto): Buffer | undefined {
+  if (c.mki === undefined) return undefined;
+  const m = /^(\d+):(\d+)$/.exec(c.mki);
+  const len = m ? Number(m[2]) : 0;
+  if (!m || len < 1 || len > 128) throw new SrtpError('SDES_MKI', `a=crypto MKI "${c.mki}" is not "<value>:<length 1..128>"`);
+  const out = Buffer.alloc(len);
+  let v = BigInt(m[1]);
+  for (let i = len - 1; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
 /** A fresh random master key and salt for `suite` (RFC 4568 6.1: one per direction). */
 export function generateSdesCrypto(suite: SrtpSuite, tag: number): SdesCrypto {
   const raw = randomBytes(SRTP_MASTER_KEY_LENGTH + SRTP_MASTER_SALT_LENGTH);

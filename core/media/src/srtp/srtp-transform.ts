@@ -10,6 +10,7 @@
 import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { ProtectionProfileAes128CmHmacSha1_80, SrtcpSession, SrtpSession } from 'werift-rtp';
 import type { SdesCrypto } from './sdes.js';
+import { mkiBytes } from './sdes.js';
 
 interface RemoteSsrcState {
   roc: number;
@@ -22,6 +23,7 @@ interface RemoteSsrcState {
 }
 
 const REPLAY_WINDOW = 64;
+const SRTCP_TAG = 10;
 
 /** True when `index` is too old for the window or was already accepted. */
 function isReplay(s: RemoteSsrcState, index: number): boolean {
@@ -70,6 +72,9 @@ function rtpHeaderLength(buf: Buffer, len: number): number {
 
 export class SrtpTransform {
   readonly tagLength: number;
+  /** MKI we append (our key's) and the MKI length the peer appends (RFC 3711 3.1). */
+  private readonly txMki: Buffer | undefined;
+  private readonly rxMkiLength: number;
   private readonly tx: SessionKeys;
   private readonly rx: SessionKeys;
   private readonly srtcp: SrtcpSession;
@@ -81,6 +86,8 @@ export class SrtpTransform {
 
   constructor(local: SdesCrypto, remote: SdesCrypto) {
     this.tagLength = local.suite === 'AES_CM_128_HMAC_SHA1_32' ? 4 : 10;
+    this.txMki = mkiBytes(local);
+    this.rxMkiLength = mkiBytes(remote)?.length ?? 0;
     const config = {
       keys: { localMasterKey: local.masterKey, localMasterSalt: local.masterSalt, remoteMasterKey: remote.masterKey, remoteMasterSalt: remote.masterSalt },
       profile: ProtectionProfileAes128CmHmacSha1_80,
@@ -118,12 +125,15 @@ export class SrtpTransform {
     const seq = packet.readUInt16BE(2);
     if (this.txLastSeq >= 0 && seq < this.txLastSeq && this.txLastSeq - seq > 0x8000) this.txRoc = (this.txRoc + 1) >>> 0;
     this.txLastSeq = seq;
-    const out = Buffer.allocUnsafe(packet.length + this.tagLength);
+    const mkiLen = this.txMki?.length ?? 0;
+    const out = Buffer.allocUnsafe(packet.length + mkiLen + this.tagLength);
     packet.copy(out, 0, 0, headerLen);
     const iv = this.keystreamIv(this.tx.salt, packet.readUInt32BE(8), this.txRoc, seq);
     const cipher = createCipheriv('aes-128-ctr', this.tx.key, iv);
     cipher.update(packet.subarray(headerLen)).copy(out, headerLen);
-    this.tag(this.tx, out.subarray(0, packet.length), this.txRoc).copy(out, packet.length);
+    // The MKI sits between payload and tag and is not authenticated.
+    if (this.txMki) this.txMki.copy(out, packet.length);
+    this.tag(this.tx, out.subarray(0, packet.length), this.txRoc).copy(out, packet.length + mkiLen);
     return out;
   }
 
@@ -132,7 +142,8 @@ export class SrtpTransform {
    * malformed or a replay (duplicate or older than the 64-packet window).
    */
   unprotectRtp(packet: Buffer): Buffer | undefined {
-    const authLen = packet.length - this.tagLength;
+    const tagStart = packet.length - this.tagLength;
+    const authLen = tagStart - this.rxMkiLength;
     const headerLen = rtpHeaderLength(packet, authLen);
     if (headerLen < 0) return undefined;
     const seq = packet.readUInt16BE(2);
@@ -151,7 +162,7 @@ export class SrtpTransform {
     const index = roc * 0x10000 + seq;
     if (state && isReplay(state, index)) return undefined;
     const expected = this.tag(this.rx, packet.subarray(0, authLen), roc);
-    if (!timingSafeEqual(expected, packet.subarray(authLen))) return undefined;
+    if (!timingSafeEqual(expected, packet.subarray(tagStart))) return undefined;
     const iv = this.keystreamIv(this.rx.salt, ssrc, roc, seq);
     const decipher = createCipheriv('aes-128-ctr', this.rx.key, iv);
     decipher.update(packet.subarray(headerLen, authLen)).copy(packet, headerLen);
@@ -169,13 +180,22 @@ export class SrtpTransform {
     return packet.subarray(0, authLen);
   }
 
+  /** SRTCP always carries an 80-bit tag (RFC 4568 6.2); werift does not know MKIs, so we splice it. */
   protectRtcp(packet: Buffer): Buffer {
-    return this.srtcp.encrypt(packet);
+    const out = this.srtcp.encrypt(packet);
+    if (!this.txMki) return out;
+    return Buffer.concat([out.subarray(0, out.length - SRTCP_TAG), this.txMki, out.subarray(out.length - SRTCP_TAG)]);
   }
 
   unprotectRtcp(packet: Buffer): Buffer | undefined {
+    let input = packet;
+    if (this.rxMkiLength) {
+      const tagStart = packet.length - SRTCP_TAG;
+      if (tagStart - this.rxMkiLength < 8) return undefined;
+      input = Buffer.concat([packet.subarray(0, tagStart - this.rxMkiLength), packet.subarray(tagStart)]);
+    }
     try {
-      return this.srtcp.decrypt(packet);
+      return this.srtcp.decrypt(input);
     } catch {
       return undefined;
     }

@@ -55,6 +55,13 @@ describe('SDP offer/answer (RFC 3264)', () => {
     expect(answer.media[0].formats).to.not.include('63');
   });
 
+  it('skips a=crypto lines with session parameters it does not implement', () => {
+    const text = WEBRTC_OFFER_IPV6.replace('|2^31|1:1\r\n', '|2^31|1:1 KDR=10\r\na=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n');
+    const { negotiated } = createAnswerSdp(parseSdp(text), local({ srtp: { mode: 'optional', suites: ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'] } }));
+    expect(negotiated.srtp?.remote).to.include({ tag: 2, suite: 'AES_CM_128_HMAC_SHA1_32' });
+    expect(negotiated.srtp?.local.tag).to.equal(2);
+  });
+
   it('rejects an SRTP offer when SRTP is off, and a plain offer when SRTP is required', () => {
     expect(() => createAnswerSdp(parseSdp(WEBRTC_OFFER_IPV6), local())).to.throw().with.property('code', 'RVOIP_ERR_SDP_INCOMPATIBLE');
     expect(() => createAnswerSdp(parseSdp(BARESIP_OFFER), local({ srtp: { mode: 'required', suites: ['AES_CM_128_HMAC_SHA1_80'] } }))).to.throw(/no audio m-line/);

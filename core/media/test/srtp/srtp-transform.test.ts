@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ProtectionProfileAes128CmHmacSha1_80, RtpHeader, RtpPacket, SrtpSession } from 'werift-rtp';
-import { SrtpTransform, generateSdesCrypto, parseSdesCrypto, serializeSdesCrypto } from '../../src/index.js';
+import { SrtpTransform, generateSdesCrypto, mkiBytes, parseSdesCrypto, serializeSdesCrypto } from '../../src/index.js';
 import type { SrtpSuite } from '../../src/index.js';
 import { buildCompound, writeRtpHeader } from '../../src/rtp/index.js';
 
@@ -58,6 +58,25 @@ describe('SRTP (RFC 3711) with SDES keys', () => {
       expect(a.unprotectRtcp(b.protectRtcp(rtcp))?.equals(rtcp)).to.equal(true);
     });
   }
+
+  it('carries an MKI between payload and tag on SRTP and SRTCP when the keys declare one', () => {
+    const a = { ...generateSdesCrypto('AES_CM_128_HMAC_SHA1_32', 1), mki: '258:2' };
+    const b = { ...generateSdesCrypto('AES_CM_128_HMAC_SHA1_32', 1), mki: '7:4' };
+    expect(mkiBytes(a)).to.deep.equal(Buffer.from([1, 2]));
+    const ta = new SrtpTransform(a, b);
+    const tb = new SrtpTransform(b, a);
+    const plain = rtp(9, Buffer.alloc(160, 3));
+    const prot = ta.protectRtp(plain);
+    expect(prot.length).to.equal(plain.length + 2 + 4);
+    expect(prot.subarray(plain.length, plain.length + 2)).to.deep.equal(Buffer.from([1, 2]));
+    expect(tb.unprotectRtp(prot)?.equals(plain)).to.equal(true);
+    const back = tb.protectRtp(rtp(10, Buffer.alloc(20, 4)));
+    expect(back.subarray(32, 36)).to.deep.equal(Buffer.from([0, 0, 0, 7]));
+    expect(ta.unprotectRtp(back)?.length).to.equal(32);
+    const rtcp = buildCompound({ ssrc: 7, cname: 'x@y', blocks: [] });
+    expect(tb.unprotectRtcp(ta.protectRtcp(rtcp))?.equals(rtcp)).to.equal(true);
+    expect(() => mkiBytes({ ...a, mki: '1:0' })).to.throw().with.property('code', 'RVOIP_ERR_SRTP_SDES_MKI');
+  });
 
   it('rejects replays: duplicates and packets older than the 64-packet window, but accepts reordering', () => {
     const [a, b] = pair('AES_CM_128_HMAC_SHA1_80');
