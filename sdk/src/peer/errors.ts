@@ -27,6 +27,12 @@ export class CallEndedError extends PeerError {
   }
 }
 
+export class RegistrationFailedError extends PeerError {
+  constructor(readonly registrar: string, readonly status: number, detail: string) {
+    super('RVOIP_ERR_SDK_REGISTER', `Registration with ${registrar} failed${status ? ` with ${status}` : ''}: ${detail}`, { registrar, status });
+  }
+}
+
 export class PeerClosedError extends PeerError {
   constructor(name: string) {
     super('RVOIP_ERR_SDK_PEER_CLOSED', `SimplePeer "${name}" is closed`, { name });

@@ -1,5 +1,5 @@
 import type { CallEventAdapter, IncomingRequestInfo, SignalingDecision, SignalingHandler } from '@rvoip/contracts';
-import { Decision, silentLogger } from '@rvoip/contracts';
+import { Decision, RvoipError, silentLogger } from '@rvoip/contracts';
 import { SipStack } from '@rvoip/sip';
 import type { Registration } from '@rvoip/sip';
 import { MediaEngine } from '@rvoip/media';
@@ -8,7 +8,7 @@ import {
 } from '@rvoip/session';
 import type { SessionEvents } from '@rvoip/session';
 import { Call, IncomingCall, type CallHost } from './call.js';
-import { PeerClosedError, UnknownTargetError } from './errors.js';
+import { PeerClosedError, RegistrationFailedError, UnknownTargetError } from './errors.js';
 import { IncomingQueue } from './incoming-queue.js';
 import { normalizeConfig, targetUri, type SimplePeerConfig } from './peer-config.js';
 
@@ -19,6 +19,8 @@ export interface RegisterOptions {
   readonly password: string;
   readonly realm?: string;
   readonly expires?: number;
+  /** Address of record; default `sip:<username>@<registrar host>`. */
+  readonly aor?: string;
 }
 
 /**
@@ -150,12 +152,17 @@ export class SimplePeer implements CallHost {
   async register(options: RegisterOptions): Promise<void> {
     await this.ensureOpen();
     const host = options.registrar.replace(/^sips?:/, '').replace(/[;?].*$/, '');
-    this.registrations.push(await this.stack.register({
-      registrar: options.registrar,
-      aor: `sip:${options.username}@${host}`,
-      credentials: { username: options.username, password: options.password, ...(options.realm && { realm: options.realm }) },
-      ...(options.expires && { expires: options.expires }),
-    }));
+    try {
+      this.registrations.push(await this.stack.register({
+        registrar: options.registrar,
+        aor: options.aor ?? `sip:${options.username}@${host}`,
+        credentials: { username: options.username, password: options.password, ...(options.realm && { realm: options.realm }) },
+        ...(options.expires && { expires: options.expires }),
+      }));
+    } catch (err) {
+      const status = err instanceof RvoipError && typeof err.details.status === 'number' ? err.details.status : 0;
+      throw new RegistrationFailedError(options.registrar, status, err instanceof Error ? err.message : String(err));
+    }
   }
 
   get activeCalls(): readonly Call[] {
