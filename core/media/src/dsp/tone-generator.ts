@@ -19,6 +19,21 @@ export const RINGBACK_US: ToneSpec & Cadence = { frequencies: [440, 480], onMs: 
 /** European ringback (CEPT/ETSI): 425 Hz, 1 s on 4 s off. */
 export const RINGBACK_EU: ToneSpec & Cadence = { frequencies: [425], onMs: 1000, offMs: 4000 };
 
+/** Call-progress tones by name, for IVRs and PBX templates (North American / CEPT). */
+export const CALL_PROGRESS_TONES = {
+  'ringback-us': RINGBACK_US,
+  'ringback-eu': RINGBACK_EU,
+  'dial-us': { frequencies: [350, 440] },
+  'dial-eu': { frequencies: [425] },
+  'busy-us': { frequencies: [480, 620], onMs: 500, offMs: 500 },
+  'busy-eu': { frequencies: [425], onMs: 500, offMs: 500 },
+  'congestion-us': { frequencies: [480, 620], onMs: 250, offMs: 250 },
+  'congestion-eu': { frequencies: [425], onMs: 200, offMs: 200 },
+  'call-waiting-us': { frequencies: [440], onMs: 300, offMs: 9700 },
+} as const satisfies Record<string, ToneSpec & Partial<Cadence>>;
+
+export type CallProgressTone = keyof typeof CALL_PROGRESS_TONES;
+
 /**
  * Phase-continuous sine generator: successive `next()` calls join without clicks, so a
  * media loop can pull one 20 ms frame at a time. Cadence, if given, gates the output.
@@ -53,6 +68,13 @@ export class ToneGenerator {
   static ringback(sampleRate: number, style: 'us' | 'eu' = 'us'): ToneGenerator {
     const spec = style === 'us' ? RINGBACK_US : RINGBACK_EU;
     return new ToneGenerator(sampleRate, spec, spec);
+  }
+
+  /** A named call-progress tone with its cadence (continuous tones have none). */
+  static callProgress(sampleRate: number, name: CallProgressTone, amplitude?: number): ToneGenerator {
+    const spec: ToneSpec & Partial<Cadence> = CALL_PROGRESS_TONES[name];
+    const cadence = spec.onMs !== undefined && spec.offMs !== undefined ? { onMs: spec.onMs, offMs: spec.offMs } : undefined;
+    return new ToneGenerator(sampleRate, { frequencies: spec.frequencies, amplitude }, cadence);
   }
 
   /** The next `samples` samples of the tone. */

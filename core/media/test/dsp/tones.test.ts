@@ -38,6 +38,18 @@ describe('ToneGenerator and Goertzel helpers', () => {
     expect(rms(again)).to.be.greaterThan(1000);
   });
 
+  it('plays named call-progress tones with their cadences', () => {
+    const busy = ToneGenerator.callProgress(8000, 'busy-us');
+    const on = busy.next(4000);
+    const off = busy.next(4000);
+    expect(dominantFrequency(on, 8000, [350, 425, 440, 480, 620])).to.be.oneOf([480, 620]);
+    expect(goertzelPower(on, 8000, 620)).to.be.greaterThan(1e6);
+    expect(rms(off)).to.equal(0);
+    const dial = ToneGenerator.callProgress(8000, 'dial-eu').next(80000); // continuous: no cadence
+    expect(Math.min(rms(dial.subarray(0, 8000)), rms(dial.subarray(72000)))).to.be.greaterThan(5000);
+    expect(peakFrequency(dial, 8000, 300, 600, 1)).to.equal(425);
+  });
+
   it('normalises Goertzel power to amplitude^2/4 independent of block length', () => {
     for (const n of [205, 800]) {
       const pcm = ToneGenerator.render(8000, { frequencies: [1000], amplitude: 1000 }, (n / 8000) * 1000);
