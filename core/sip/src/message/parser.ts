@@ -3,6 +3,11 @@
  * Content-Length. Typed headers stay unparsed until read (message.ts), except what the
  * transport needs to frame and answer: Content-Length, the Request-URI and CSeq.
  * Every failure is a SipParseError whose `status` is the response to send (0: drop).
+ *
+ * Choices: a single CSeq is checked against the request method here (400, also for an
+ * unknown method: RFC 4475 mismatch02 allows 400 or 501, and 501 would need the UA's
+ * method set); missing or repeated single-value headers surface as 400 when read, or
+ * up front with `validate: true` / validateMessage(). Any response failure is status 0.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';

@@ -18,7 +18,6 @@ export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
   ['contact', 6],
   ['content-length', 7],
 ]);
-const KNOWN_COUNT = 8;
 
 function nameIs(s: string, at: number, lower: string): boolean {
   for (let k = 1; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
@@ -56,8 +55,8 @@ export class RawHeaderIndex {
   /** Known-header id of each line (0: other). */
   readonly ids: readonly number[];
   /** Per known id: index of its first line (-1: absent) and its number of lines. */
-  readonly firstOf: number[] = new Array<number>(KNOWN_COUNT).fill(-1);
-  readonly countOf: number[] = new Array<number>(KNOWN_COUNT).fill(0);
+  readonly firstOf: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  readonly countOf: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 
   constructor(text: string, offs: readonly number[], count: number, ids: readonly number[]) {
     this.text = text;
