@@ -32,6 +32,7 @@ export const sqliteOptionsSchema: JsonSchema = {
       type: 'string',
       minLength: 1,
       default: DEFAULT_PATH,
+      'x-expected': 'a non-empty file path or ":memory:"',
       description: 'Database file, relative to the config file\'s directory (directories are created); ":memory:" keeps nothing.',
     },
     busyTimeoutMs: {
@@ -39,6 +40,7 @@ export const sqliteOptionsSchema: JsonSchema = {
       minimum: 0,
       maximum: 600_000,
       default: DEFAULT_BUSY_TIMEOUT_MS,
+      'x-expected': 'a whole number of milliseconds from 0 to 600000',
       description: 'How long a statement waits for another connection\'s write lock before failing with RVOIP_ERR_STORAGE_BUSY.',
     },
     synchronous: {
