@@ -66,7 +66,10 @@ export function createRegisterHandler(opts: RegisterHandlerOptions): RequestHand
     }
     if (!read.ok) return answer(read.status, read.reason);
     seen.aor = read.update.aor;
-    if (opts.users !== undefined && !(await opts.users.exists(read.user))) return answer(404, 'Not Found (unknown user)');
+    // With digest the lookup already proved the user exists; only unauthenticated setups ask again.
+    if (opts.auth === undefined && opts.users !== undefined && !(await opts.users.exists(read.user))) {
+      return answer(404, 'Not Found (unknown user)');
+    }
 
     const result = await opts.registry.apply(read.update);
     if (!result.ok) {
