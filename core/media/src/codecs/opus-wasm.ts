@@ -82,7 +82,9 @@ export class OpusWasmEncoder {
     this.state = lib.malloc(lib.opus_encoder_get_size(channels));
     this.pcmPtr = lib.malloc(MAX_FRAME * channels * 2);
     this.outPtr = lib.malloc(MAX_PACKET);
-    check(lib, lib.opus_encoder_init(this.state, sampleRate, channels, application), 'opus_encoder_init');
+    const rc = lib.opus_encoder_init(this.state, sampleRate, channels, application);
+    if (rc < 0) this.close();
+    check(lib, rc, 'opus_encoder_init');
   }
 
   ctl(request: number, value: number): void {
@@ -121,7 +123,9 @@ export class OpusWasmDecoder {
     this.state = lib.malloc(lib.opus_decoder_get_size(channels));
     this.pcmPtr = lib.malloc(MAX_FRAME * channels * 2);
     this.inPtr = lib.malloc(MAX_PACKET);
-    check(lib, lib.opus_decoder_init(this.state, sampleRate, channels), 'opus_decoder_init');
+    const rc = lib.opus_decoder_init(this.state, sampleRate, channels);
+    if (rc < 0) this.close();
+    check(lib, rc, 'opus_decoder_init');
   }
 
   /** Decodes a packet (or conceals when `packet` is null); `frameSize` is per channel. */

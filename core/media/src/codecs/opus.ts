@@ -1,5 +1,6 @@
 import {
   OPUS_SET_BITRATE,
+  OPUS_SET_COMPLEXITY,
   OPUS_SET_INBAND_FEC,
   OPUS_SET_PACKET_LOSS_PERC,
   OpusWasmDecoder,
@@ -15,15 +16,23 @@ export interface OpusOptions {
   bitrate?: number;
   /** Expected loss in percent; tunes in-band FEC (default 5). */
   packetLossPercent?: number;
+  /** Encoder complexity 0-10 (libopus default 10); lower trades quality for CPU on busy servers. */
+  complexity?: number;
 }
 
 class OpusEncoder implements AudioEncoder {
   private readonly enc = new OpusWasmEncoder(48000, 1);
 
   constructor(opts: OpusOptions) {
-    this.enc.ctl(OPUS_SET_BITRATE, opts.bitrate ?? 32000);
-    this.enc.ctl(OPUS_SET_INBAND_FEC, 1);
-    this.enc.ctl(OPUS_SET_PACKET_LOSS_PERC, opts.packetLossPercent ?? 5);
+    try {
+      this.enc.ctl(OPUS_SET_BITRATE, opts.bitrate ?? 32000);
+      this.enc.ctl(OPUS_SET_INBAND_FEC, 1);
+      this.enc.ctl(OPUS_SET_PACKET_LOSS_PERC, opts.packetLossPercent ?? 5);
+      if (opts.complexity !== undefined) this.enc.ctl(OPUS_SET_COMPLEXITY, opts.complexity);
+    } catch (err) {
+      this.enc.close(); // wasm memory is not garbage-collected
+      throw err;
+    }
   }
 
   encode(pcm: Int16Array): Buffer {

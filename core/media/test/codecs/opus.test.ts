@@ -98,6 +98,17 @@ describe('Opus (libopus WebAssembly)', () => {
     }
     expect(lowBytes).to.be.lessThan(highBytes);
   });
+
+  it('accepts a complexity setting and rejects an invalid one with a coded libopus error', () => {
+    const fast = createOpusCodec({ complexity: 2 });
+    const enc = fast.createEncoder();
+    const dec = fast.createDecoder();
+    const gen = new ToneGenerator(48000, { frequencies: [1000], amplitude: 8000 });
+    let last: Int16Array = new Int16Array(0);
+    for (let i = 0; i < 20; i++) last = dec.decode(enc.encode(gen.next(960)));
+    expect(peakFrequency(last, 48000, 800, 1200, 5)).to.equal(1000);
+    expect(() => createOpusCodec({ complexity: 42 }).createEncoder()).to.throw(/libopus encoder ctl 4010 failed/).with.property('code', 'RVOIP_ERR_MEDIA_OPUS');
+  });
 });
 
 function concat(parts: Int16Array[]): Int16Array {
