@@ -1,7 +1,7 @@
 export { Kernel } from './kernel.js';
 export type { KernelOptions, StartResult } from './kernel.js';
 export { kernelModule } from './kernel-module.js';
-export { defaultCoreModules } from './core-modules.js';
+export { defaultCoreModules, platformModule } from './core-modules.js';
 export { loadConfig, loadValidConfig } from './config/load.js';
 export type { LoadConfigOptions, LoadedConfig } from './config/load.js';
 export { configSchema } from './config/schema.js';

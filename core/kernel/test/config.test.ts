@@ -83,7 +83,7 @@ describe('kernel/config', function () {
     });
     writeFileSync(join(path, '..', 'b.secret'), 'from-file\n');
     const env = { PW_A: 'from-env', RVOIP_SIP__DOMAIN: 'env.example.com', RVOIP_MEDIA__RTP_PORTS: '[40000,40010]', RVOIP_KERNEL__ON_PLUGIN_BOOT_FAILURE: 'continue' };
-    const kernel = await Kernel.create({ configPath: path, env, logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath: path, env, logger: memoryLogger() });
     expect(kernel.config.sip.domain).to.equal('env.example.com');
     expect(kernel.config.media.rtpPorts).to.deep.equal([40000, 40010]);
     expect(kernel.config.kernel.onPluginBootFailure).to.equal('continue');
@@ -108,7 +108,7 @@ export default defineConfig({
 });
 `);
     let err: unknown;
-    await Kernel.create({ configPath: path, env: {}, logger: memoryLogger() }).catch((e: unknown) => (err = e));
+    await Kernel.create({ coreModules: [], configPath: path, env: {}, logger: memoryLogger() }).catch((e: unknown) => (err = e));
     expect(err).to.be.instanceOf(ConfigInvalidError);
     expect((err as ConfigInvalidError).issues.map((i) => i.path)).to.have.members([
       'registrar.users[0].password', 'sip.listen[0]', 'sip.listen[1]', 'media.rtpPorts', 'registrar.auth',
@@ -122,7 +122,7 @@ export default defineConfig({
       storage: { adapter: 'rvoip-storage-fixture', options: { label: 'a' } },
       plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }]],
     });
-    const kernel = await Kernel.create({ configPath: path, env: {}, logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath: path, env: {}, logger: memoryLogger() });
     const validate = new Ajv2020({ strict: false }).compile(kernel.schema() as object);
     const storage = { adapter: 'rvoip-storage-fixture', options: { label: 'a' } };
     expect(validate({ storage, plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }], 'other'] })).to.equal(true);

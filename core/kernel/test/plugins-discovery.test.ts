@@ -7,7 +7,7 @@ import type { TempApp } from './helpers/temp-app.js';
 
 async function invalid(configPath: string): Promise<ConfigInvalidError> {
   try {
-    await Kernel.create({ configPath, logger: memoryLogger() });
+    await Kernel.create({ coreModules: [], configPath, logger: memoryLogger() });
   } catch (err) {
     if (err instanceof ConfigInvalidError) return err;
     throw err;
@@ -30,7 +30,7 @@ describe('kernel/plugins: packed packages in a temporary app', function () {
       discovery: { installed: true, dirs: ['../../local-plugins'] },
       kernel: { onPluginBootFailure: 'continue', hookTimeoutMs: 2000 },
     });
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger: memoryLogger() });
     const reports = await kernel.load();
     const byId = new Map(reports.map((r) => [r.id, r]));
     expect([...byId.keys()]).to.include.members(['billing', 'transcription', 'storage-fixture', 'throwing-adapter', 'hangs-start', 'broken-register', 'greeter']);
@@ -88,7 +88,7 @@ describe('kernel/plugins: packed packages in a temporary app', function () {
       storage: { adapter: 'rvoip-storage-fixture', options: { label: 'shared' } },
       plugins: [['rvoip-plugin-billing', { ratePerMinute: 1 }]],
     });
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger: memoryLogger() });
     const result = await kernel.start();
     const storage = kernel.get<StorageAdapter & { opened: boolean; closed: boolean; label: string }>(StorageAdapter);
     expect(storage).to.include({ name: 'fixture', label: 'shared', opened: true, closed: false });
@@ -110,7 +110,7 @@ describe('kernel/plugins: packed packages in a temporary app', function () {
       plugins: [{ use: 'rvoip-plugin-billing', options: { ratePerMinute: 3 } }, '../../local-plugins/greeter/index.js'],
     });
     const logger = memoryLogger();
-    const kernel = await Kernel.create({ configPath, logger });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger });
     const result = await kernel.start();
     expect(result.plugins.map((p) => [p.id, p.source, p.status])).to.deep.equal([['billing', 'config', 'started'], ['greeter', 'config', 'started']]);
     const ready = logger.records.find((r) => r.msg === 'billing ready');

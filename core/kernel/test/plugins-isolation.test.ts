@@ -34,7 +34,7 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
     app.writeConfig(name, 'rvoip.config.json', { storage: { adapter: 'memory' }, plugins, kernel: { hookTimeoutMs: 500, ...kernel } });
 
   it('aborts when a plugin throws in register (policy abort), naming plugin and cause', async () => {
-    const kernel = await Kernel.create({ configPath: config('reg-abort', ['rvoip-plugin-broken-register']), logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath: config('reg-abort', ['rvoip-plugin-broken-register']), logger: memoryLogger() });
     const err = await rejection(kernel.start());
     expect(err).to.be.instanceOf(PluginBootError);
     expect(err.message).to.equal('plugin "broken-register" failed during register: license key missing');
@@ -46,7 +46,7 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
       { use: 'rvoip-plugin-broken-register', onBootFailure: 'continue' },
       ['rvoip-plugin-billing', { ratePerMinute: 1 }],
     ]);
-    const kernel = await Kernel.create({ configPath, logger });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger });
     const result = await kernel.start();
     expect(result.ok).to.equal(false);
     expect(result.plugins.map((p) => [p.id, p.status, p.error])).to.deep.equal([
@@ -58,7 +58,7 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
   });
 
   it('times out a plugin that hangs in start: abort stops what started and names service and hook', async () => {
-    const kernel = await Kernel.create({ configPath: config('hang-abort', ['rvoip-plugin-hangs-start']), logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath: config('hang-abort', ['rvoip-plugin-hangs-start']), logger: memoryLogger() });
     const err = await rejection(kernel.start());
     expect(err).to.be.instanceOf(PluginBootError);
     expect(err.message).to.equal('plugin "hangs-start" failed during start: hangs-start-worker.onStart did not settle within 500 ms');
@@ -74,7 +74,7 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
       ['rvoip-plugin-billing', { ratePerMinute: 1 }],
       { use: 'rvoip-plugin-hangs-start', onBootFailure: 'continue' },
     ]);
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger: memoryLogger() });
     const result = await kernel.start();
     expect(result.plugins.map((p) => [p.id, p.status])).to.deep.equal([['billing', 'started'], ['hangs-start', 'failed']]);
     expect(result.plugins[1].error).to.equal('hangs-start-worker.onStart did not settle within 500 ms');
@@ -96,7 +96,7 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
       ['rvoip-plugin-billing', { ratePerMinute: 0.5, currency: 'USD' }],
       'rvoip-plugin-transcription',
     ], { eventTimeoutMs: 300 });
-    const kernel = await Kernel.create({ configPath, logger });
+    const kernel = await Kernel.create({ coreModules: [], configPath, logger });
     await kernel.start();
     const sink = kernel.get<CallEventSink>(CallEventSink);
     const events: CallEvent[] = [
@@ -137,13 +137,13 @@ describe('kernel/plugins: boot failure policy and isolation', function () {
         });
       });
     const plugins = [['rvoip-plugin-billing', { ratePerMinute: 1 }], 'rvoip-plugin-transcription'];
-    const bad = await Kernel.create({ configPath: config('table-bad', plugins), logger: memoryLogger(), modules: [table(['send-200', 'transcribe', 'summarize'])] });
+    const bad = await Kernel.create({ coreModules: [], configPath: config('table-bad', plugins), logger: memoryLogger(), modules: [table(['send-200', 'transcribe', 'summarize'])] });
     const err = await rejection(bad.start());
     expect(err).to.be.instanceOf(StateTableError);
     expect(isRvoipError(err, 'RVOIP_ERR_STATE_ACTION_UNKNOWN')).to.equal(true);
     expect(err.message).to.equal('state table names actions no built-in or StateActionAdapter handles: "summarize" in ringing --answer--> active');
 
-    const good = await Kernel.create({ configPath: config('table-good', plugins), logger: memoryLogger(), modules: [table(['send-200', 'start-media', 'transcribe'])] });
+    const good = await Kernel.create({ coreModules: [], configPath: config('table-good', plugins), logger: memoryLogger(), modules: [table(['send-200', 'start-media', 'transcribe'])] });
     expect((await good.start()).ok).to.equal(true);
     await good.stop();
   });

@@ -46,7 +46,7 @@ describe('kernel/CallEventDispatcher', function () {
       bind<CallEventAdapter>(CallEventAdapter).toConstantValue({ name: 'stuck', onStateChange: () => new Promise(() => undefined) });
       bind<CallEventAdapter>(CallEventAdapter).toConstantValue({ name: 'ok', onStateChange: (e) => void got.push(e.to) });
     });
-    const kernel = await Kernel.create({ configPath, env: {}, logger: memoryLogger(), modules: [adapters] });
+    const kernel = await Kernel.create({ coreModules: [], configPath, env: {}, logger: memoryLogger(), modules: [adapters] });
     await kernel.start();
     const sink = kernel.get<CallEventSink>(CallEventSink);
     const at = new Date();
