@@ -42,6 +42,11 @@ const MAX_FRAME = 5760; // 120 ms at 48 kHz, the longest Opus frame
 
 let cached: OpusExports | undefined;
 
+/** Frees the wasm allocations of encoders/decoders that were dropped without close(). */
+const leaks = new FinalizationRegistry<number[]>((ptrs) => {
+  for (const p of ptrs) cached?.free(p);
+});
+
 function simdSupported(): boolean {
   // Smallest module using a v128 instruction; the same probe the package uses.
   return Wasm.validate(Uint8Array.of(0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 9, 1, 7, 0, 65, 0, 253, 15, 26, 11));
@@ -82,6 +87,7 @@ export class OpusWasmEncoder {
     this.state = lib.malloc(lib.opus_encoder_get_size(channels));
     this.pcmPtr = lib.malloc(MAX_FRAME * channels * 2);
     this.outPtr = lib.malloc(MAX_PACKET);
+    leaks.register(this, [this.state, this.pcmPtr, this.outPtr], this);
     const rc = lib.opus_encoder_init(this.state, sampleRate, channels, application);
     if (rc < 0) this.close();
     check(lib, rc, 'opus_encoder_init');
@@ -104,6 +110,7 @@ export class OpusWasmEncoder {
 
   close(): void {
     if (this.state === 0) return;
+    leaks.unregister(this);
     this.lib.free(this.state);
     this.lib.free(this.pcmPtr);
     this.lib.free(this.outPtr);
@@ -123,6 +130,7 @@ export class OpusWasmDecoder {
     this.state = lib.malloc(lib.opus_decoder_get_size(channels));
     this.pcmPtr = lib.malloc(MAX_FRAME * channels * 2);
     this.inPtr = lib.malloc(MAX_PACKET);
+    leaks.register(this, [this.state, this.pcmPtr, this.inPtr], this);
     const rc = lib.opus_decoder_init(this.state, sampleRate, channels);
     if (rc < 0) this.close();
     check(lib, rc, 'opus_decoder_init');
@@ -145,6 +153,7 @@ export class OpusWasmDecoder {
 
   close(): void {
     if (this.state === 0) return;
+    leaks.unregister(this);
     this.lib.free(this.state);
     this.lib.free(this.pcmPtr);
     this.lib.free(this.inPtr);
