@@ -4,6 +4,7 @@
  * RegistrarOptionsToken (apps and tests) without widening the config schema.
  */
 import type { Logger } from '@rvoip/contracts';
+import type { DigestAlgorithm } from '@rvoip/sip';
 import { RvoipError } from '@rvoip/contracts';
 
 export const RegistrarOptionsToken = Symbol.for('rvoip.session.RegistrarOptions');
@@ -33,6 +34,8 @@ export interface RegistrarOverrides extends RegistryServiceOptions {
   readonly nonceSecret?: string;
   /** Require the digest uri to equal the Request-URI (RFC 7616 3.4.6). Default true. */
   readonly checkDigestUri?: boolean;
+  /** Challenge algorithms, in order. Default SHA-256 then MD5; SIPp 3.6 answers only the first, so it needs ['MD5']. */
+  readonly digestAlgorithms?: readonly DigestAlgorithm[];
 }
 
 export const DEFAULT_LIMITS: RegistrarLimits = { defaultExpires: 3600, minExpires: 60, maxExpires: 7200 };

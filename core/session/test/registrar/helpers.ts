@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { StorageAdapter } from '@rvoip/contracts';
 import { MemoryStorageAdapter } from '@rvoip/kernel';
 import { DigestServer, SipStack, parseMessage } from '@rvoip/sip';
-import type { SipResponse } from '@rvoip/sip';
+import type { DigestAlgorithm, SipResponse } from '@rvoip/sip';
 import { DefaultRegistryService, UserDirectory, attachRegistrar } from '@rvoip/session';
 import type { RegisterOutcome, RegistryServiceOptions } from '@rvoip/session';
 
@@ -23,6 +23,7 @@ export interface RigOptions extends RegistryServiceOptions {
   readonly storage?: StorageAdapter;
   readonly checkUri?: boolean;
   readonly nonceTtlMs?: number;
+  readonly algorithms?: DigestAlgorithm[];
 }
 
 export interface Rig {
@@ -46,6 +47,7 @@ export async function startRig(opts: RigOptions = {}): Promise<Rig> {
     lookup: async (u) => users?.secret(u),
     ...(opts.checkUri === undefined ? {} : { checkUri: opts.checkUri }),
     ...(opts.nonceTtlMs === undefined ? {} : { nonceTtlMs: opts.nonceTtlMs }),
+    ...(opts.algorithms === undefined ? {} : { algorithms: opts.algorithms }),
   });
   const outcomes: RegisterOutcome[] = [];
   attachRegistrar(stack, {
