@@ -1,8 +1,10 @@
 import { ContainerModule, inject, injectable, named, optional } from 'inversify';
 import {
-  CallController, CallEventSink, ContributionProvider, SessionManager, SignalingHandler, StateActionAdapter, StateTable,
+  CallController, CallEventSink, ContributionProvider, Logger, SessionManager, SignalingHandler, StateActionAdapter, StateTable,
+  silentLogger,
 } from '@rvoip/contracts';
 import type {
+  Logger as LoggerType,
   CallEventSink as CallEventSinkType, ContributionProvider as ContributionProviderType, SignalingHandler as SignalingHandlerType,
   StateActionAdapter as StateActionAdapterType, StateTable as StateTableType,
 } from '@rvoip/contracts';
@@ -25,8 +27,13 @@ class InjectedSessionRuntime extends SessionRuntime {
     @inject(CallEventSink) sink: CallEventSinkType,
     @inject(CallSettingsToken) settings: Partial<CallSettings> & { readonly localUri: string },
     @inject(ContributionProvider) @named(StateActionAdapter) @optional() adapters?: ContributionProviderType<StateActionAdapterType>,
+    @inject(Logger) @optional() logger?: LoggerType,
   ) {
-    super({ ua, media, signaling, table, sink, settings, adapters: () => adapters?.getContributions() ?? [] });
+    super({
+      ua, media, signaling, table, sink, settings,
+      adapters: () => adapters?.getContributions() ?? [],
+      logger: (logger ?? silentLogger).child({ component: 'session' }),
+    });
   }
 }
 
@@ -49,7 +56,9 @@ class InjectedSignalingHandler extends AcceptAllSignalingHandler {}
 
 /**
  * The session layer for the kernel. Needs SipUserAgentToken, MediaLegFactoryToken,
- * CallSettingsToken and CallEventSink bound elsewhere. The state table is the shipped
+ * CallSettingsToken and CallEventSink bound elsewhere (Logger optional). Resolving
+ * SessionRuntimeToken attaches the runtime to the user agent's INVITE handler: the kernel's
+ * 'session' lifecycle does that on start. The state table is the shipped
  * default checked against the bound StateActionAdapters; rebind StateTable to extend it.
  * SignalingHandler defaults to accept-all; a call-centre engine rebinds it.
  */

@@ -41,7 +41,7 @@ export class SessionRuntime {
       machine: new StateMachine(options.table),
       signaling: options.signaling,
       adapters: options.adapters ?? (() => []),
-      settings: { sessionExpires: 1800, deferTimeoutMs: 60_000, ...options.settings },
+      settings: { sessionExpires: 1800, deferTimeoutMs: 60_000, mediaStatsIntervalMs: 5000, ...options.settings },
       logger,
     });
     options.ua.onInvite((invite) => handleInvite(this.core, invite).catch((err: unknown) => {

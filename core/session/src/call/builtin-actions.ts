@@ -14,8 +14,17 @@ export const builtinActions: Record<BuiltinAction, (ctx: CallContext, r: Session
   'start-media': (ctx, r) => {
     const leg = ctx.registry.mediaOf(r.id);
     if (leg?.codec) r.codec = leg.codec;
+    const h = ctx.handles(r.id);
+    const every = ctx.settings.mediaStatsIntervalMs;
+    if (leg && every > 0 && !h.statsTimer) {
+      h.statsTimer = setInterval(() => ctx.events.mediaStats(r.id, leg.stats()), every);
+      h.statsTimer.unref();
+    }
   },
   'stop-media': async (ctx, r) => {
+    const h = ctx.handles(r.id);
+    if (h.statsTimer) clearInterval(h.statsTimer);
+    delete h.statsTimer;
     const leg = ctx.registry.mediaOf(r.id);
     if (!leg) return;
     // Stats are taken before close so the CDR and the last media-stats event carry them.
@@ -46,6 +55,7 @@ export const builtinActions: Record<BuiltinAction, (ctx: CallContext, r: Session
     const h = ctx.handles(r.id);
     if (h.sessionTimer) clearTimeout(h.sessionTimer);
     if (h.deferTimer) clearTimeout(h.deferTimer);
+    if (h.statsTimer) clearInterval(h.statsTimer);
     r.endedAt ??= new Date();
     r.endReason ??= r.state === 'failed' ? 'failed' : 'normal';
     ctx.events.callEnded(r, h.finalStats);

@@ -14,6 +14,8 @@ export interface CallSettings {
   readonly displayName?: string;
   /** RFC 4028 interval offered on outgoing INVITEs and granted on incoming ones (s). */
   readonly sessionExpires: number;
+  /** Period of media-stats events while media runs; 0 turns them off (the CDR still has the totals). */
+  readonly mediaStatsIntervalMs: number;
   /** Deferred inbound calls are rejected with 480 after this long. */
   readonly deferTimeoutMs: number;
   readonly codecs?: readonly string[];
@@ -28,6 +30,7 @@ export interface CallHandles {
   /** True while an offer/answer exchange we started is in flight (glare detection, RFC 3261 14.1). */
   offerPending: boolean;
   sessionTimer?: NodeJS.Timeout;
+  statsTimer?: NodeJS.Timeout;
   deferTimer?: NodeJS.Timeout;
   /** The REFER we sent, awaiting a final NOTIFY. */
   referWait?: { resolve: (ok: boolean, status: number) => void };

@@ -1,4 +1,6 @@
-import type { CallEvent, CallEventAdapter, CallState, SignalingDecision, SignalingHandler } from '@rvoip/contracts';
+import type {
+  CallEvent, CallEventAdapter, CallState, SignalingDecision, SignalingHandler, StateActionAdapter, StateTable,
+} from '@rvoip/contracts';
 import { Decision } from '@rvoip/contracts';
 import { SipStack } from '@rvoip/sip';
 import { DefaultCallController } from '../../src/call-controller.js';
@@ -23,7 +25,15 @@ export interface TestPeer {
   close(): Promise<void>;
 }
 
-export async function testPeer(name: string, settings: { sessionExpires?: number } = {}): Promise<TestPeer> {
+export interface TestPeerOptions {
+  readonly sessionExpires?: number;
+  readonly mediaStatsIntervalMs?: number;
+  readonly table?: StateTable;
+  readonly adapters?: readonly StateActionAdapter[];
+  readonly eventAdapters?: readonly CallEventAdapter[];
+}
+
+export async function testPeer(name: string, settings: TestPeerOptions = {}): Promise<TestPeer> {
   const stack = await SipStack.create({ listen: ['udp://127.0.0.1:0'], domain: '127.0.0.1' });
   const port = stack.listeningPoints()[0]!.port;
   const uri = `sip:${name}@127.0.0.1:${port}`;
@@ -31,9 +41,10 @@ export async function testPeer(name: string, settings: { sessionExpires?: number
   const collector: CallEventAdapter = {
     onStateChange: (e) => { events.push(e); },
     onDtmf: (e) => { events.push(e); },
+    onMediaStats: (e) => { events.push(e); },
     onCallEnd: (e) => { events.push(e); },
   };
-  const sink = new LocalEventSink(() => [collector]);
+  const sink = new LocalEventSink(() => [collector, ...(settings.eventAdapters ?? [])]);
   const media = new FakeMedia();
   const peer: TestPeer = {
     name, uri, stack, media, events, sink,
@@ -48,8 +59,9 @@ export async function testPeer(name: string, settings: { sessionExpires?: number
   };
   const signaling: SignalingHandler = { decide: (req) => peer.decide(req.sessionId) };
   const runtime = new SessionRuntime({
-    ua: stack, media, signaling, table: loadStateTable(), sink,
-    settings: { localUri: uri, sessionExpires: settings.sessionExpires ?? 1800 },
+    ua: stack, media, signaling, table: settings.table ?? loadStateTable(), sink,
+    adapters: () => settings.adapters ?? [],
+    settings: { localUri: uri, sessionExpires: settings.sessionExpires ?? 1800, mediaStatsIntervalMs: settings.mediaStatsIntervalMs ?? 0 },
   });
   Object.assign(peer, { runtime, calls: new DefaultCallController(runtime), sessions: new DefaultSessionManager(runtime) });
   return peer;
