@@ -45,9 +45,14 @@ export function parseCSeq(lines: readonly string[]): CSeq {
   const s = single('CSeq', lines);
   let i = skipWs(s, 0);
   const ds = i;
-  while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-  const seq = parseDigits(s.slice(ds, i), MAX_CSEQ);
-  if (seq < 0) throw new SipHeaderError(`CSeq: bad sequence number in "${s}"`, 'CSeq');
+  let seq = 0;
+  for (; i < s.length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    seq = seq * 10 + d;
+    if (seq > MAX_CSEQ) throw new SipHeaderError(`CSeq: sequence number above 2^32-1 in "${s}"`, 'CSeq');
+  }
+  if (i === ds) throw new SipHeaderError(`CSeq: bad sequence number in "${s}"`, 'CSeq');
   const ms = skipWs(s, i);
   const me = scanToken(s, ms);
   if (ms === i || me === ms || skipWs(s, me) !== s.length) {
