@@ -13,19 +13,28 @@ export interface EndedDigit extends ReceivedDigit {
   /** Final duration in RTP timestamp units. */
   duration: number;
   durationMs: number;
+  /**
+   * True when an E-bit packet ended the press; false when all three were lost and the press
+   * was closed by the next key press or by `flush()` (duration is then the last reported).
+   */
+  endSeen: boolean;
 }
 
 export interface DtmfReceiverOptions {
   clockRate?: number;
   /** Called once per key press, on the first packet seen of it (start, update or end). */
   onDigit?: (d: ReceivedDigit) => void;
-  /** Called once per key press when its end (E bit) is first seen. */
+  /**
+   * Called once per key press when it ends: at its first E-bit packet, or, if every end
+   * packet was lost, when the next press starts or `flush()` is called.
+   */
   onEnd?: (d: EndedDigit) => void;
 }
 
 const REMEMBERED = 64;
 
 interface PressState {
+  digit: ReceivedDigit;
   ended: boolean;
   /** Largest duration seen for this segment. */
   duration: number;
@@ -61,21 +70,19 @@ export class DtmfReceiver {
     if (previous) {
       // RFC 4733 2.5.2.3: an event longer than the 16-bit duration is sent as segments, each
       // with a new timestamp; a segment is the same key press, not a new digit.
-      state = { ended: false, duration: 0, base: previous.base + 0xffff };
+      state = { digit: previous.digit, ended: false, duration: 0, base: previous.base + 0xffff };
+      previous.ended = true; // superseded by this segment; the press ends with the last one
       this.remember(key, state);
     }
     if (!state) {
-      state = { ended: false, duration: 0, base: 0 };
+      this.closeOpenPresses();
+      state = { digit, ended: false, duration: 0, base: 0 };
       this.remember(key, state);
       fresh = digit;
       this.opts.onDigit?.(digit);
     }
     state.duration = Math.max(state.duration, ev.duration);
-    if (ev.end && !state.ended) {
-      state.ended = true;
-      const total = state.base + state.duration;
-      this.opts.onEnd?.({ ...digit, duration: total, durationMs: (total * 1000) / this.clockRate });
-    }
+    if (ev.end && !state.ended) this.end(state, true);
     return fresh;
   }
 
@@ -84,9 +91,25 @@ export class DtmfReceiver {
     return this.lastSeq;
   }
 
+  /** Ends presses whose end packets never came (call this when the stream stops). */
+  flush(): void {
+    this.closeOpenPresses();
+  }
+
   reset(): void {
     this.seen.clear();
     this.lastSeq = undefined;
+  }
+
+  private end(state: PressState, endSeen: boolean): void {
+    state.ended = true;
+    const total = state.base + state.duration;
+    this.opts.onEnd?.({ ...state.digit, duration: total, durationMs: (total * 1000) / this.clockRate, endSeen });
+  }
+
+  /** A new press means any press still open lost all its end packets. */
+  private closeOpenPresses(): void {
+    for (const st of this.seen.values()) if (!st.ended) this.end(st, false);
   }
 
   private longEventBefore(event: number, timestamp: number): PressState | undefined {

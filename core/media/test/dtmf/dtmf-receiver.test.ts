@@ -42,6 +42,27 @@ describe('DtmfReceiver', () => {
     feedAll(rx, noEndOf8);
     expect(digits).to.deep.equal(['7', '8']);
     expect(ends.map((e) => e.digit)).to.deep.equal(['7']);
+    rx.flush(); // the stream stopped: 8 will never get an end packet
+    expect(ends.map((e) => [e.digit, e.endSeen, e.durationMs])).to.deep.equal([
+      ['7', true, 120],
+      ['8', false, 120],
+    ]);
+    rx.flush();
+    expect(ends).to.have.length(2);
+  });
+
+  it('ends a press whose end packets were all lost when the next press starts', () => {
+    const { rx, digits, ends } = collect();
+    const packets = [...sender.packets('12', 0)].filter((p) => !(p.digit === '1' && p.end));
+    feedAll(rx, packets);
+    expect(digits).to.deep.equal(['1', '2']);
+    expect(ends.map((e) => [e.digit, e.endSeen])).to.deep.equal([
+      ['1', false],
+      ['2', true],
+    ]);
+    // The E packets of 1 turning up late change nothing.
+    for (const p of [...sender.packets('12', 0)].filter((q) => q.digit === '1' && q.end)) rx.feed(p.payload, p.timestamp);
+    expect(ends).to.have.length(2);
   });
 
   it('reports reordered packets once and keeps the longest duration', () => {
