@@ -46,7 +46,6 @@ function requestInfo(invite: UaIncomingInvite, sessionId: string): IncomingReque
  */
 export async function handleInvite(ctx: CallContext, invite: UaIncomingInvite): Promise<void> {
   const req = invite.request;
-  const offer = req.body.toString();
   let replaced: SessionRecord | undefined;
   if (req.replaces) {
     replaced = findReplaced(ctx, req.replaces);
@@ -54,11 +53,6 @@ export async function handleInvite(ctx: CallContext, invite: UaIncomingInvite): 
       await invite.reject(481, { reason: 'Call/Transaction Does Not Exist' });
       return;
     }
-  }
-  if (!offer) {
-    // Offer-less INVITEs need the answer from the ACK, which the UA surface does not expose.
-    await invite.reject(488, { reason: 'Not Acceptable Here (SDP offer required)' });
-    return;
   }
   const r = newRecord('inbound', addressOf(req.to), addressOf(req.from), req.callId);
   ctx.registry.add(r);
@@ -132,7 +126,8 @@ export async function ringCall(ctx: CallContext, id: string, earlyMedia = false)
   const r = ctx.require(id);
   const invite = ctx.handles(id).incoming;
   if (!invite) throw noInvite(id);
-  if (!earlyMedia) {
+  // Without an offer in the INVITE our 183 would carry the offer, which needs PRACK: ring instead.
+  if (!earlyMedia || invite.request.body.length === 0) {
     ctx.guard(r, 'ring');
     await invite.progress(180);
     await ctx.fire(r, 'ring');
@@ -151,7 +146,10 @@ async function localAnswer(ctx: CallContext, r: SessionRecord): Promise<string> 
   if (typeof r.vars.localAnswer === 'string') return r.vars.localAnswer;
   const leg = ctx.registry.mediaOf(r.id);
   if (!leg || !h.incoming) throw noInvite(r.id);
-  const answer = await leg.createAnswer(h.incoming.request.body.toString(), 'sendrecv');
+  const offer = h.incoming.request.body.toString();
+  // Late offer (RFC 3261 13.2.1): our 2xx carries the offer, the ACK the answer.
+  const answer = offer ? await leg.createAnswer(offer, 'sendrecv') : await leg.createOffer('sendrecv');
+  if (!offer) r.vars.lateOffer = true;
   r.codec = leg.codec;
   // Kept so a 200 after a 183 repeats the same answer (RFC 3264: one offer, one answer).
   r.vars.localAnswer = answer;
@@ -172,6 +170,12 @@ export async function answerCall(ctx: CallContext, id: string, options: AnswerOp
   }
   const dialog = await invite.accept({ body: answer, contentType: 'application/sdp', headers });
   delete r.vars.localAnswer;
+  if (r.vars.lateOffer) {
+    delete r.vars.lateOffer;
+    const ackSdp = dialog.remoteDescription.toString();
+    if (ackSdp) await ctx.registry.mediaOf(id)?.setRemoteAnswer(ackSdp);
+    r.codec = ctx.registry.mediaOf(id)?.codec ?? r.codec;
+  }
   r.sipCode = 200;
   ctx.registry.attachDialog(id, dialog);
   wireDialog(ctx, r, dialog);

@@ -158,4 +158,30 @@ describe('CallController over a real SipStack (fake media): mid-call', function 
     expect(alice.sessions.get(ids.a)?.state).to.equal('active');
     expect(bob.sessions.get(ids.b)?.state).to.equal('active');
   });
+
+  it('renegotiates with UPDATE as well as re-INVITE', async () => {
+    const alice = await peer('alice');
+    const bob = await peer('bob');
+    const ids = await connected(alice, bob);
+    const before = bob.media.legs[0]!.remote.length;
+    await alice.calls.renegotiate(ids.a, 'UPDATE');
+    await alice.calls.renegotiate(ids.a, 'INVITE');
+    expect(bob.media.legs[0]!.remote.length).to.equal(before + 2);
+    expect(alice.sessions.get(ids.a)?.state).to.equal('active');
+  });
+
+  it('ends the call with a session-expired BYE when the refresher stops refreshing (RFC 4028)', async () => {
+    const alice = await peer('alice', { sessionExpires: 2 });
+    const bob = await peer('bob');
+    const ids = await connected(alice, bob);
+    // Alice is the refresher; silence her timer so Bob's expiry fires.
+    clearTimeout(alice.runtime.core.handles(ids.a).sessionTimer);
+    const bobEnded = bob.calls.ended(ids.b);
+    const aliceEnded = waitForState(alice, 'terminated', ids.a);
+    await bobEnded;
+    await aliceEnded;
+    await bob.sink.drain();
+    const cdr = bob.events.find((e): e is CallEventOf<'call-ended'> => e.type === 'call-ended')?.cdr;
+    expect(cdr?.endReason).to.equal('timeout');
+  });
 });
