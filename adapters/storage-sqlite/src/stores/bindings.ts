@@ -43,36 +43,46 @@ export class SqliteBindings implements BindingStore {
     return now === undefined ? this.clock() : toMillis(this.db, op, 'now', now);
   }
 
-  async put(b: ContactBinding): Promise<void> {
-    const expiresAt = toMillis(this.db, 'bindings.put', 'expiresAt', b.expiresAt);
-    this.db.run(
-      'bindings.put',
-      `INSERT OR REPLACE INTO bindings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      b.aor, b.contact, expiresAt, b.callId, b.cseq, b.q ?? null, b.userAgent ?? null, b.instanceId ?? null,
-      b.source.transport, b.source.address, b.source.port,
-    );
+  put(b: ContactBinding): Promise<void> {
+    return this.db.task('bindings.put', () => {
+      const expiresAt = toMillis(this.db, 'bindings.put', 'expiresAt', b.expiresAt);
+      this.db.run(
+        'bindings.put',
+        `INSERT OR REPLACE INTO bindings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        b.aor, b.contact, expiresAt, b.callId, b.cseq, b.q ?? null, b.userAgent ?? null, b.instanceId ?? null,
+        b.source.transport, b.source.address, b.source.port,
+      );
+    });
   }
 
-  async remove(aor: string, contact?: string): Promise<number> {
-    return contact === undefined
-      ? this.db.run('bindings.remove', 'DELETE FROM bindings WHERE aor = ?', aor)
-      : this.db.run('bindings.remove', 'DELETE FROM bindings WHERE aor = ? AND contact = ?', aor, contact);
+  remove(aor: string, contact?: string): Promise<number> {
+    return this.db.task('bindings.remove', () => {
+      return contact === undefined
+        ? this.db.run('bindings.remove', 'DELETE FROM bindings WHERE aor = ?', aor)
+        : this.db.run('bindings.remove', 'DELETE FROM bindings WHERE aor = ? AND contact = ?', aor, contact);
+    });
   }
 
-  async get(aor: string, now?: Date): Promise<readonly ContactBinding[]> {
-    const at = this.now('bindings.get', now);
-    return this.db.all<BindingRow>('bindings.get', `SELECT ${COLUMNS} FROM bindings WHERE aor = ? AND expires_at > ? ${ORDER}`, aor, at).map(toBinding);
+  get(aor: string, now?: Date): Promise<readonly ContactBinding[]> {
+    return this.db.read('bindings.get', () => {
+      const at = this.now('bindings.get', now);
+      return this.db.all<BindingRow>('bindings.get', `SELECT ${COLUMNS} FROM bindings WHERE aor = ? AND expires_at > ? ${ORDER}`, aor, at).map(toBinding);
+    });
   }
 
-  async all(now?: Date): Promise<readonly ContactBinding[]> {
-    const at = this.now('bindings.all', now);
-    return this.db.all<BindingRow>('bindings.all', `SELECT ${COLUMNS} FROM bindings WHERE expires_at > ? ${ORDER}`, at).map(toBinding);
+  all(now?: Date): Promise<readonly ContactBinding[]> {
+    return this.db.read('bindings.all', () => {
+      const at = this.now('bindings.all', now);
+      return this.db.all<BindingRow>('bindings.all', `SELECT ${COLUMNS} FROM bindings WHERE expires_at > ? ${ORDER}`, at).map(toBinding);
+    });
   }
 
   /** One DELETE ... RETURNING: what is returned is exactly what was removed, even across processes. */
-  async purgeExpired(now?: Date): Promise<readonly ContactBinding[]> {
-    const at = this.now('bindings.purgeExpired', now);
-    const rows = this.db.all<BindingRow>('bindings.purgeExpired', `DELETE FROM bindings WHERE expires_at <= ? RETURNING ${COLUMNS}`, at);
-    return rows.map(toBinding).sort((a, b) => a.aor.localeCompare(b.aor) || a.contact.localeCompare(b.contact));
+  purgeExpired(now?: Date): Promise<readonly ContactBinding[]> {
+    return this.db.task('bindings.purgeExpired', () => {
+      const at = this.now('bindings.purgeExpired', now);
+      const rows = this.db.all<BindingRow>('bindings.purgeExpired', `DELETE FROM bindings WHERE expires_at <= ? RETURNING ${COLUMNS}`, at);
+      return rows.map(toBinding).sort((a, b) => a.aor.localeCompare(b.aor) || a.contact.localeCompare(b.contact));
+    });
   }
 }

@@ -52,49 +52,55 @@ export class SqliteCdrs implements CdrStore {
   }
 
   /** A second CDR with the same id is refused (RVOIP_ERR_STORAGE_CONSTRAINT), never overwritten. */
-  async append(c: CdrRecord): Promise<void> {
-    const op = 'cdrs.append';
-    this.db.run(
-      op,
-      `INSERT INTO cdrs (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      c.id, c.sessionId, c.callId, c.direction, c.from, c.to,
-      toMillis(this.db, op, 'startedAt', c.startedAt),
-      c.answeredAt === undefined ? null : toMillis(this.db, op, 'answeredAt', c.answeredAt),
-      toMillis(this.db, op, 'endedAt', c.endedAt),
-      Math.round(c.durationMs), Math.round(c.billableMs), c.endReason, c.sipCode ?? null, c.codec ?? null,
-      c.media === undefined ? null : JSON.stringify(c.media),
-      c.tags === undefined ? null : JSON.stringify(c.tags),
-    );
+  append(c: CdrRecord): Promise<void> {
+    return this.db.task('cdrs.append', () => {
+      const op = 'cdrs.append';
+      this.db.run(
+        op,
+        `INSERT INTO cdrs (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        c.id, c.sessionId, c.callId, c.direction, c.from, c.to,
+        toMillis(this.db, op, 'startedAt', c.startedAt),
+        c.answeredAt === undefined ? null : toMillis(this.db, op, 'answeredAt', c.answeredAt),
+        toMillis(this.db, op, 'endedAt', c.endedAt),
+        Math.round(c.durationMs), Math.round(c.billableMs), c.endReason, c.sipCode ?? null, c.codec ?? null,
+        c.media === undefined ? null : JSON.stringify(c.media),
+        c.tags === undefined ? null : JSON.stringify(c.tags),
+      );
+    });
   }
 
-  async get(id: string): Promise<CdrRecord | undefined> {
-    const row = this.db.get<CdrRow>('cdrs.get', `SELECT ${COLUMNS} FROM cdrs WHERE id = ?`, id);
-    return row && this.toRecord(row, 'cdrs.get');
+  get(id: string): Promise<CdrRecord | undefined> {
+    return this.db.read('cdrs.get', () => {
+      const row = this.db.get<CdrRow>('cdrs.get', `SELECT ${COLUMNS} FROM cdrs WHERE id = ?`, id);
+      return row && this.toRecord(row, 'cdrs.get');
+    });
   }
 
   /** Newest first; `since` inclusive, `until` exclusive, on startedAt; party matches from or to. */
-  async query(q: CdrQuery = {}): Promise<readonly CdrRecord[]> {
-    const op = 'cdrs.query';
-    const where: string[] = [];
-    const params: SqlParam[] = [];
-    if (q.since !== undefined) {
-      where.push('started_at >= ?');
-      params.push(toMillis(this.db, op, 'since', q.since));
-    }
-    if (q.until !== undefined) {
-      where.push('started_at < ?');
-      params.push(toMillis(this.db, op, 'until', q.until));
-    }
-    if (q.party !== undefined) {
-      where.push('(from_uri = ? OR to_uri = ?)');
-      params.push(q.party, q.party);
-    }
-    if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 0)) {
-      throw invalidArgument(this.db, op, `limit must be a non-negative integer, got ${String(q.limit)}`);
-    }
-    // LIMIT -1 is SQLite's "no limit", which keeps the statement text (and its cache entry) fixed.
-    params.push(q.limit ?? -1);
-    const sql = `SELECT ${COLUMNS} FROM cdrs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
-    return this.db.all<CdrRow>(op, sql, ...params).map((r) => this.toRecord(r, op));
+  query(q: CdrQuery = {}): Promise<readonly CdrRecord[]> {
+    return this.db.read('cdrs.query', () => {
+      const op = 'cdrs.query';
+      const where: string[] = [];
+      const params: SqlParam[] = [];
+      if (q.since !== undefined) {
+        where.push('started_at >= ?');
+        params.push(toMillis(this.db, op, 'since', q.since));
+      }
+      if (q.until !== undefined) {
+        where.push('started_at < ?');
+        params.push(toMillis(this.db, op, 'until', q.until));
+      }
+      if (q.party !== undefined) {
+        where.push('(from_uri = ? OR to_uri = ?)');
+        params.push(q.party, q.party);
+      }
+      if (q.limit !== undefined && !(Number.isInteger(q.limit) && q.limit >= 0)) {
+        throw invalidArgument(this.db, op, `limit must be a non-negative integer, got ${String(q.limit)}`);
+      }
+      // LIMIT -1 is SQLite's "no limit", which keeps the statement text (and its cache entry) fixed.
+      params.push(q.limit ?? -1);
+      const sql = `SELECT ${COLUMNS} FROM cdrs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ?`;
+      return this.db.all<CdrRow>(op, sql, ...params).map((r) => this.toRecord(r, op));
+    });
   }
 }

@@ -34,37 +34,45 @@ export class SqliteKv implements KeyValueStore {
     return text;
   }
 
-  async get(key: string): Promise<JsonValue | undefined> {
-    const row = this.db.get<{ value: string }>('kv.get', `SELECT value FROM kv WHERE key = ? AND ${LIVE}`, key, this.clock());
-    return row && parseJson<JsonValue>(this.db, 'kv.get', 'kv.value', row.value);
+  get(key: string): Promise<JsonValue | undefined> {
+    return this.db.read('kv.get', () => {
+      const row = this.db.get<{ value: string }>('kv.get', `SELECT value FROM kv WHERE key = ? AND ${LIVE}`, key, this.clock());
+      return row && parseJson<JsonValue>(this.db, 'kv.get', 'kv.value', row.value);
+    });
   }
 
-  async set(key: string, value: JsonValue, options?: TtlOptions): Promise<void> {
-    const now = this.clock();
-    this.db.run(
-      'kv.set',
-      'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
-      key, this.encode('kv.set', key, value), this.expiry('kv.set', options, now),
-    );
+  set(key: string, value: JsonValue, options?: TtlOptions): Promise<void> {
+    return this.db.task('kv.set', () => {
+      const now = this.clock();
+      this.db.run(
+        'kv.set',
+        'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+        key, this.encode('kv.set', key, value), this.expiry('kv.set', options, now),
+      );
+    });
   }
 
   /** One upsert that only overwrites an expired row: atomic across connections without a transaction. */
-  async setIfAbsent(key: string, value: JsonValue, options?: TtlOptions): Promise<boolean> {
-    const now = this.clock();
-    const changed = this.db.run(
-      'kv.setIfAbsent',
-      `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
-       WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= ?`,
-      key, this.encode('kv.setIfAbsent', key, value), this.expiry('kv.setIfAbsent', options, now), now,
-    );
-    return changed > 0;
+  setIfAbsent(key: string, value: JsonValue, options?: TtlOptions): Promise<boolean> {
+    return this.db.task('kv.setIfAbsent', () => {
+      const now = this.clock();
+      const changed = this.db.run(
+        'kv.setIfAbsent',
+        `INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+         WHERE kv.expires_at IS NOT NULL AND kv.expires_at <= ?`,
+        key, this.encode('kv.setIfAbsent', key, value), this.expiry('kv.setIfAbsent', options, now), now,
+      );
+      return changed > 0;
+    });
   }
 
   /** True only when a live key was deleted; an expired leftover is removed silently. */
-  async delete(key: string): Promise<boolean> {
-    const rows = this.db.all<{ expires_at: number | null }>('kv.delete', 'DELETE FROM kv WHERE key = ? RETURNING expires_at', key);
-    const now = this.clock();
-    return rows.some((r) => r.expires_at === null || r.expires_at > now);
+  delete(key: string): Promise<boolean> {
+    return this.db.task('kv.delete', () => {
+      const rows = this.db.all<{ expires_at: number | null }>('kv.delete', 'DELETE FROM kv WHERE key = ? RETURNING expires_at', key);
+      const now = this.clock();
+      return rows.some((r) => r.expires_at === null || r.expires_at > now);
+    });
   }
 
   /**
@@ -72,35 +80,39 @@ export class SqliteKv implements KeyValueStore {
    * so a rate-limit window is not stretched by every hit. A live non-number is refused rather
    * than silently overwritten.
    */
-  async increment(key: string, by = 1, options?: TtlOptions): Promise<number> {
-    const op = 'kv.increment';
-    if (typeof by !== 'number' || !Number.isFinite(by)) throw invalidArgument(this.db, op, `by must be a finite number, got ${String(by)}`);
-    return this.db.transaction(op, () => {
-      const now = this.clock();
-      const row = this.db.get<{ value: string; expires_at: number | null }>(op, `SELECT value, expires_at FROM kv WHERE key = ? AND ${LIVE}`, key, now);
-      let next = by;
-      let expiresAt = this.expiry(op, options, now);
-      if (row) {
-        const current = parseJson<JsonValue>(this.db, op, 'kv.value', row.value);
-        if (typeof current !== 'number') throw invalidArgument(this.db, op, `key "${key}" holds ${JSON.stringify(current)}, not a number`);
-        next = current + by;
-        expiresAt = row.expires_at;
-      }
-      this.db.run(op, 'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
-        key, JSON.stringify(next), expiresAt);
-      return next;
+  increment(key: string, by = 1, options?: TtlOptions): Promise<number> {
+    return this.db.task('kv.increment', () => {
+      const op = 'kv.increment';
+      if (typeof by !== 'number' || !Number.isFinite(by)) throw invalidArgument(this.db, op, `by must be a finite number, got ${String(by)}`);
+      return this.db.transaction(op, () => {
+        const now = this.clock();
+        const row = this.db.get<{ value: string; expires_at: number | null }>(op, `SELECT value, expires_at FROM kv WHERE key = ? AND ${LIVE}`, key, now);
+        let next = by;
+        let expiresAt = this.expiry(op, options, now);
+        if (row) {
+          const current = parseJson<JsonValue>(this.db, op, 'kv.value', row.value);
+          if (typeof current !== 'number') throw invalidArgument(this.db, op, `key "${key}" holds ${JSON.stringify(current)}, not a number`);
+          next = current + by;
+          expiresAt = row.expires_at;
+        }
+        this.db.run(op, 'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+          key, JSON.stringify(next), expiresAt);
+        return next;
+      });
     });
   }
 
-  async keys(prefix: string): Promise<readonly string[]> {
-    // LIKE is ASCII case-insensitive, so the substr comparison keeps the match exact (and
-    // counts characters the way SQLite does, not in UTF-16 units).
-    const rows = this.db.all<{ key: string }>(
-      'kv.keys',
-      `SELECT key FROM kv WHERE key LIKE ? ESCAPE '\\' AND substr(key, 1, length(?)) = ? AND ${LIVE} ORDER BY key`,
-      `${escapeLike(prefix)}%`, prefix, prefix, this.clock(),
-    );
-    return rows.map((r) => r.key);
+  keys(prefix: string): Promise<readonly string[]> {
+    return this.db.read('kv.keys', () => {
+      // LIKE is ASCII case-insensitive, so the substr comparison keeps the match exact (and
+      // counts characters the way SQLite does, not in UTF-16 units).
+      const rows = this.db.all<{ key: string }>(
+        'kv.keys',
+        `SELECT key FROM kv WHERE key LIKE ? ESCAPE '\\' AND substr(key, 1, length(?)) = ? AND ${LIVE} ORDER BY key`,
+        `${escapeLike(prefix)}%`, prefix, prefix, this.clock(),
+      );
+      return rows.map((r) => r.key);
+    });
   }
 
   /** Deletes expired keys; returns how many. */

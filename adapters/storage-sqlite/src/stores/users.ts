@@ -30,34 +30,42 @@ export class SqliteUsers implements UserStore {
     };
   }
 
-  async get(username: string, domain: string): Promise<UserRecord | undefined> {
-    const row = this.db.get<UserRow>('users.get', `SELECT ${COLUMNS} FROM users WHERE username = ? AND domain = ?`, username, domain);
-    return row && this.toRecord(row, 'users.get');
+  get(username: string, domain: string): Promise<UserRecord | undefined> {
+    return this.db.read('users.get', () => {
+      const row = this.db.get<UserRow>('users.get', `SELECT ${COLUMNS} FROM users WHERE username = ? AND domain = ?`, username, domain);
+      return row && this.toRecord(row, 'users.get');
+    });
   }
 
-  async put(user: UserRecord): Promise<void> {
-    // Digest auth needs one of them; a user without either could never register.
-    if (user.password === undefined && user.ha1 === undefined) {
-      throw invalidArgument(this.db, 'users.put', `user ${user.username}@${user.domain} has neither password nor ha1`);
-    }
-    this.db.run(
-      'users.put',
-      `INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (username, domain) DO UPDATE SET password = excluded.password, ha1 = excluded.ha1,
-         display_name = excluded.display_name, enabled = excluded.enabled, attributes = excluded.attributes`,
-      user.username, user.domain, user.password ?? null, user.ha1 ?? null, user.displayName ?? null, user.enabled ? 1 : 0,
-      user.attributes === undefined ? null : JSON.stringify(user.attributes),
-    );
+  put(user: UserRecord): Promise<void> {
+    return this.db.task('users.put', () => {
+      // Digest auth needs one of them; a user without either could never register.
+      if (user.password === undefined && user.ha1 === undefined) {
+        throw invalidArgument(this.db, 'users.put', `user ${user.username}@${user.domain} has neither password nor ha1`);
+      }
+      this.db.run(
+        'users.put',
+        `INSERT INTO users (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (username, domain) DO UPDATE SET password = excluded.password, ha1 = excluded.ha1,
+           display_name = excluded.display_name, enabled = excluded.enabled, attributes = excluded.attributes`,
+        user.username, user.domain, user.password ?? null, user.ha1 ?? null, user.displayName ?? null, user.enabled ? 1 : 0,
+        user.attributes === undefined ? null : JSON.stringify(user.attributes),
+      );
+    });
   }
 
-  async delete(username: string, domain: string): Promise<boolean> {
-    return this.db.run('users.delete', 'DELETE FROM users WHERE username = ? AND domain = ?', username, domain) > 0;
+  delete(username: string, domain: string): Promise<boolean> {
+    return this.db.task('users.delete', () => {
+      return this.db.run('users.delete', 'DELETE FROM users WHERE username = ? AND domain = ?', username, domain) > 0;
+    });
   }
 
-  async list(domain?: string): Promise<readonly UserRecord[]> {
-    const rows = domain === undefined
-      ? this.db.all<UserRow>('users.list', `SELECT ${COLUMNS} FROM users ORDER BY domain, username`)
-      : this.db.all<UserRow>('users.list', `SELECT ${COLUMNS} FROM users WHERE domain = ? ORDER BY username`, domain);
-    return rows.map((r) => this.toRecord(r, 'users.list'));
+  list(domain?: string): Promise<readonly UserRecord[]> {
+    return this.db.read('users.list', () => {
+      const rows = domain === undefined
+        ? this.db.all<UserRow>('users.list', `SELECT ${COLUMNS} FROM users ORDER BY domain, username`)
+        : this.db.all<UserRow>('users.list', `SELECT ${COLUMNS} FROM users WHERE domain = ? ORDER BY username`, domain);
+      return rows.map((r) => this.toRecord(r, 'users.list'));
+    });
   }
 }
