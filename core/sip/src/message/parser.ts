@@ -32,6 +32,8 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact, content-length). */
+const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 14].includes(n) ? 1 : 0));
 const VERSION_SHAPE = /^SIP\/[0-9]+\.[0-9]+$/i;
 
 function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
@@ -168,7 +170,8 @@ function indexHeaderLines(s: string, from: number): RawHeaderIndex | null {
     let ve = eol > vs && s.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
     while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
     offs.push(pos, ne, vs, ve);
-    ids.push(knownHeaderId(s, pos, ne - pos));
+    const nameLen = ne - pos;
+    ids.push(nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen) : 0);
     pos = eol + 1;
   }
   return new RawHeaderIndex(s, offs, ids.length, ids);
