@@ -191,9 +191,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.rtp.reporter.codecName = codec.name;
     this.rtp.srtp = n.srtp ? new SrtpTransform(n.srtp.local, n.srtp.remote) : undefined;
     const te = n.telephoneEvent ? { payloadType: n.telephoneEvent.payloadType, clockRate: n.telephoneEvent.clockRate } : undefined;
-    this.sender.configure(codec, n.sendCodec.payloadType, te);
+    this.sender.configure(codec, n.sendCodec.payloadType, te, n.remotePtime);
     this.sender.enabled = n.direction === 'sendrecv' || n.direction === 'sendonly';
-    this.receiver.configure(n.codecs.map((c) => ({ codec: this.engine.registry.require(c.name), payloadType: c.payloadType })), te);
+    this.receiver.configure(n.codecs.map((c) => ({ codec: this.engine.registry.require(c.name), payloadType: c.payloadType })), te, n.remotePtime);
     this.receiver.enabled = n.direction === 'sendrecv' || n.direction === 'recvonly';
     this.rtp.setRemote({ address: n.remoteAddress, port: n.remotePort, rtcpAddress: n.remoteRtcpAddress, rtcpPort: n.remoteRtcpPort, rtcpMux: n.rtcpMux });
   }

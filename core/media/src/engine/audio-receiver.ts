@@ -4,13 +4,13 @@
  * events go to the DTMF decoder instead, and optionally the audio to a Goertzel detector.
  */
 import type { AudioCodec, AudioDecoder } from '../codecs/types.js';
-import { frameSamples } from '../codecs/types.js';
 import { Resampler } from '../dsp/resampler.js';
 import { DtmfDetector } from '../dtmf/dtmf-detector.js';
 import { DtmfReceiver } from '../dtmf/dtmf-receiver.js';
 import { JitterBuffer } from '../jitter/jitter-buffer.js';
 import type { JitterStats } from '../jitter/jitter-buffer.js';
 import type { RtpHeaderFields } from '../rtp/rtp-header.js';
+import { PcmFifo } from './pcm-fifo.js';
 
 export type { JitterStats };
 
@@ -40,6 +40,11 @@ export class AudioReceiver {
   private primaryPt = -1;
   private jitter: JitterBuffer | undefined;
   private jitterClock = 0;
+  /** The peer's packetisation (its a=ptime), which the jitter buffer counts in. */
+  private packetMs = 20;
+  private readonly frameSize: number;
+  private readonly fifo: PcmFifo;
+  private readonly loopbackFifo: PcmFifo;
   /** Payload type of buffered payloads that are not the primary codec (rare codec switch). */
   private readonly otherPt = new WeakMap<Buffer, number>();
   private te: { payloadType: number; clockRate: number } | undefined;
@@ -53,9 +58,14 @@ export class AudioReceiver {
   /** Loopback: every decoded packet, at the session rate, bypassing the jitter buffer. */
   onDecoded: ((pcm: Int16Array) => void) | undefined;
 
-  constructor(readonly frameRate: number, private readonly opts: AudioReceiverOptions) {}
+  constructor(readonly frameRate: number, private readonly opts: AudioReceiverOptions) {
+    this.frameSize = frameRate / 50;
+    // 200 ms: more than the largest packet (60 ms) plus a frame.
+    this.fifo = new PcmFifo(frameRate / 5);
+    this.loopbackFifo = new PcmFifo(frameRate / 5);
+  }
 
-  configure(codecs: Array<{ codec: AudioCodec; payloadType: number }>, te: { payloadType: number; clockRate: number } | undefined): void {
+  configure(codecs: Array<{ codec: AudioCodec; payloadType: number }>, te: { payloadType: number; clockRate: number } | undefined, remotePtimeMs?: number): void {
     const keep = new Map<number, DecoderSlot>();
     for (const { codec, payloadType } of codecs) {
       const old = this.slots.get(payloadType);
@@ -66,9 +76,12 @@ export class AudioReceiver {
     for (const [pt, slot] of keep) this.slots.set(pt, slot);
     this.primaryPt = codecs[0]?.payloadType ?? -1;
     const clock = codecs[0]?.codec.clockRate ?? 8000;
-    if (!this.jitter || this.jitterClock !== clock) {
-      this.jitter = new JitterBuffer({ clockRate: clock, minDelayMs: this.opts.minDelayMs, maxDelayMs: this.opts.maxDelayMs });
+    const packetMs = remotePtimeMs !== undefined && remotePtimeMs >= 10 && remotePtimeMs <= 60 && remotePtimeMs % 10 === 0 ? remotePtimeMs : 20;
+    if (!this.jitter || this.jitterClock !== clock || this.packetMs !== packetMs) {
+      this.jitter = new JitterBuffer({ clockRate: clock, frameMs: packetMs, minDelayMs: this.opts.minDelayMs, maxDelayMs: this.opts.maxDelayMs });
       this.jitterClock = clock;
+      this.packetMs = packetMs;
+      this.fifo.clear();
     }
     // One report per key press on the first packet seen of it (so losing every end packet
     // still delivers the digit), one more when its end is seen; duplicates, reordering and
@@ -102,7 +115,8 @@ export class AudioReceiver {
       return;
     }
     if (this.onDecoded) {
-      this.onDecoded(this.toFrameRate(slot, slot.decoder.decode(payload)));
+      this.loopbackFifo.push(this.toFrameRate(slot, slot.decoder.decode(payload)));
+      for (let f = this.loopbackFifo.take(this.frameSize); f; f = this.loopbackFifo.take(this.frameSize)) this.onDecoded(f);
       return;
     }
     if (pt !== this.primaryPt) this.otherPt.set(payload, pt);
@@ -113,29 +127,42 @@ export class AudioReceiver {
     return slot.resampler ? slot.resampler.process(pcm) : pcm;
   }
 
-  /** One 20 ms frame of received audio, or undefined before the stream starts / when idle. */
+  /**
+   * One 20 ms frame of received audio, or undefined before the stream starts / when idle.
+   * Packets are pulled from the jitter buffer as the FIFO needs them: one per tick at
+   * ptime 20, two per three ticks at ptime 30, two per tick at ptime 10.
+   */
   tick(nowMs: number): Int16Array | undefined {
     const jb = this.jitter;
     if (!jb || !this.enabled) return undefined;
+    while (this.fifo.length < this.frameSize) {
+      const pcm = this.pull(jb, nowMs);
+      if (!pcm) return undefined;
+      if (this.fifo.length === 0 && pcm.length === this.frameSize) return pcm;
+      this.fifo.push(pcm);
+    }
+    return this.fifo.take(this.frameSize);
+  }
+
+  /** The next packet's audio at the session rate: decoded, FEC-recovered or concealed. */
+  private pull(jb: JitterBuffer, nowMs: number): Int16Array | undefined {
     const out = jb.pop(nowMs);
     if (out.kind === 'empty') return undefined;
-    let slot: DecoderSlot | undefined;
-    let pcm: Int16Array;
     if (out.kind === 'frame') {
-      slot = this.slots.get(this.otherPt.get(out.payload) ?? this.primaryPt);
+      const slot = this.slots.get(this.otherPt.get(out.payload) ?? this.primaryPt);
       if (!slot) return undefined;
-      pcm = slot.decoder.decode(out.payload);
-    } else {
-      slot = this.slots.get(this.primaryPt);
-      if (!slot) return undefined;
-      // Opus in-band FEC: the next packet, when already here, rebuilds the lost frame.
-      const next = out.next;
-      pcm = next && slot.decoder.recover && !this.otherPt.has(next) ? slot.decoder.recover(next, frameSamples(slot.codec)) : slot.decoder.conceal(frameSamples(slot.codec));
+      const pcm = this.toFrameRate(slot, slot.decoder.decode(out.payload));
+      // Only real audio feeds the detector: concealment repeats tone fragments.
+      if (this.inband) this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(pcm) : pcm);
+      return pcm;
     }
-    const frame = this.toFrameRate(slot, pcm);
-    // Concealed audio is synthetic: a repeated tone fragment would re-trigger the detector.
-    if (this.inband && out.kind === 'frame') this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(frame) : frame);
-    return frame;
+    const slot = this.slots.get(this.primaryPt);
+    if (!slot) return undefined;
+    const samples = Math.round((slot.codec.sampleRate * this.packetMs) / 1000);
+    // Opus in-band FEC: the next packet, when already here, rebuilds the lost frame.
+    const next = out.next;
+    const pcm = next && slot.decoder.recover && !this.otherPt.has(next) ? slot.decoder.recover(next, samples) : slot.decoder.conceal(samples);
+    return this.toFrameRate(slot, pcm);
   }
 
   get playoutDelayMs(): number {
@@ -149,6 +176,7 @@ export class AudioReceiver {
   /** New SSRC: the old stream's buffered audio and decoder state are meaningless now. */
   reset(): void {
     this.jitter?.reset();
+    this.fifo.clear();
     this.dtmf?.reset();
     this.inband?.detector.reset();
   }

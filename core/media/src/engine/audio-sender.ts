@@ -12,6 +12,7 @@ import { DtmfSender } from '../dtmf/dtmf-sender.js';
 import type { DtmfPacket } from '../dtmf/dtmf-sender.js';
 import type { RtpSession } from '../rtp/rtp-session.js';
 import { MediaSessionError } from './errors.js';
+import { PcmFifo } from './pcm-fifo.js';
 
 const FRAME_MS = 20;
 /** A pause longer than this restarts the talkspurt: timestamp jump plus marker bit. */
@@ -57,6 +58,10 @@ export class AudioSender {
   private payloadType = 0;
   private encoder: AudioEncoder | undefined;
   private resampler: Resampler | undefined;
+  /** Codec-rate PCM waiting to fill a packet when the peer's ptime is not 20 ms. */
+  private fifo: PcmFifo | undefined;
+  private packetSamples = 0;
+  private packetTicks = 0;
   private te: { payloadType: number; clockRate: number } | undefined;
   private nextTs: number;
   private lastSendMs = -1;
@@ -72,7 +77,8 @@ export class AudioSender {
     this.nextTs = (Math.random() * 0x100000000) >>> 0;
   }
 
-  configure(codec: AudioCodec, payloadType: number, te: { payloadType: number; clockRate: number } | undefined): void {
+  /** `ptimeMs`: the peer's a=ptime; honoured for G.711/G.722 (10..60 ms), Opus stays at 20. */
+  configure(codec: AudioCodec, payloadType: number, te: { payloadType: number; clockRate: number } | undefined, ptimeMs?: number): void {
     if (this.codec !== codec) {
       this.encoder?.close?.();
       this.codec = codec;
@@ -80,6 +86,10 @@ export class AudioSender {
       this.resampler = codec.sampleRate === this.frameRate ? undefined : new Resampler(this.frameRate, codec.sampleRate);
       this.marker = true;
     }
+    const packetMs = codec.name !== 'opus' && ptimeMs !== undefined && ptimeMs >= 10 && ptimeMs <= 60 && ptimeMs % 10 === 0 ? ptimeMs : FRAME_MS;
+    this.packetSamples = (codec.sampleRate * packetMs) / 1000;
+    this.packetTicks = (codec.clockRate * packetMs) / 1000;
+    this.fifo = packetMs === FRAME_MS ? undefined : new PcmFifo(codec.sampleRate / 5);
     this.payloadType = payloadType;
     this.te = te;
   }
@@ -92,6 +102,14 @@ export class AudioSender {
     return ((this.codec?.clockRate ?? 8000) * FRAME_MS) / 1000;
   }
 
+  /** Drops audio waiting for a packet, keeping media time: it still elapsed. */
+  private discardPending(): void {
+    const fifo = this.fifo;
+    if (!fifo || fifo.length === 0 || !this.codec) return;
+    this.nextTs = (this.nextTs + Math.round((fifo.length * this.codec.clockRate) / this.codec.sampleRate)) >>> 0;
+    fifo.clear();
+  }
+
   /** Encodes and sends one 20 ms frame at `frameRate`; dropped while a DTMF event plays. */
   sendFrame(pcm: Int16Array, nowMs: number): void {
     if (pcm.length !== this.frameSize) {
@@ -101,20 +119,28 @@ export class AudioSender {
     if (!codec || !this.encoder) return;
     this.onSentFrame?.(pcm);
     if (this.lastSendMs >= 0 && nowMs - this.lastSendMs > GAP_MS) {
+      this.discardPending();
       this.nextTs = (this.nextTs + this.tsStep * (Math.round((nowMs - this.lastSendMs) / FRAME_MS) - 1)) >>> 0;
       this.marker = true;
     }
     this.lastSendMs = nowMs;
     if (this.active || !this.enabled) {
+      this.discardPending();
       this.nextTs = (this.nextTs + this.tsStep) >>> 0;
+      this.marker = true;
       return;
     }
     const input = this.resampler ? this.resampler.process(pcm) : pcm;
     if (input.length !== frameSamples(codec)) return;
-    const payload = this.encoder.encode(input);
-    this.rtp.send(this.payloadType, payload, this.nextTs, this.marker);
+    if (!this.fifo) return this.sendPacket(input);
+    this.fifo.push(input);
+    for (let chunk = this.fifo.take(this.packetSamples); chunk; chunk = this.fifo.take(this.packetSamples)) this.sendPacket(chunk);
+  }
+
+  private sendPacket(pcm: Int16Array): void {
+    this.rtp.send(this.payloadType, this.encoder!.encode(pcm), this.nextTs, this.marker);
     this.marker = false;
-    this.nextTs = (this.nextTs + this.tsStep) >>> 0;
+    this.nextTs = (this.nextTs + this.packetTicks) >>> 0;
   }
 
   setSource(source: FrameSource | undefined): void {
@@ -149,6 +175,7 @@ export class AudioSender {
   }
 
   private startDtmf(job: DtmfJob, nowMs: number): void {
+    this.discardPending();
     const packets = job.sender.packets(job.digits, this.nextTs);
     const first = packets.next();
     this.active = { job, packets, pending: first.done ? undefined : first.value, dueAtMs: nowMs, lastTimestamp: this.nextTs, lastDuration: 0 };

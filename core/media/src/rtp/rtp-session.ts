@@ -80,6 +80,8 @@ export class RtpSession {
   private haveSource = false;
   /** The RTP socket is connect()ed to the latched source: cheaper sends, kernel filtering. */
   private connected = false;
+  /** The previous peer after a re-target (re-INVITE): never latched to again. */
+  private stale: { address: string; port: number } | undefined;
   private handlers: RtpSessionHandlers | undefined;
   private readonly header = createRtpHeaderFields();
   private readonly symmetric: boolean;
@@ -133,12 +135,14 @@ export class RtpSession {
       target = { ...target, address: '', rtcpAddress: '' };
     }
     const changed = !this.target || this.target.address !== target.address || this.target.port !== target.port;
-    this.target = target;
     if (changed) {
+      // Packets still in flight from the old peer must not win the new latch.
+      this.stale = this.rtpLatched ?? (this.target ? { address: this.target.address, port: this.target.port } : undefined);
       this.rtpLatched = undefined;
       this.rtcpLatched = undefined;
       this.disconnect();
     }
+    this.target = target;
     this.reporter.start();
   }
 
@@ -195,7 +199,10 @@ export class RtpSession {
   private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
     if (this.closed) return;
     if (onRtcpPort || isRtcpPacket(msg)) return this.onRtcp(msg, rinfo, onRtcpPort);
-    if (this.rtpLatched && !sameSource(this.rtpLatched, rinfo)) {
+    // Latched elsewhere: only the address the SDP names may take over (a stale packet from
+    // the previous peer must not keep a re-INVITEd call pointed at the old address).
+    const fromTarget = sameSource(this.target, rinfo);
+    if (!fromTarget && ((this.rtpLatched && !sameSource(this.rtpLatched, rinfo)) || sameSource(this.stale, rinfo))) {
       this.counters.droppedUnknownSource++;
       return;
     }
@@ -212,7 +219,7 @@ export class RtpSession {
       this.counters.droppedMalformed++;
       return;
     }
-    if (!this.rtpLatched && this.symmetric) this.latch(rinfo);
+    if (this.symmetric && (!this.rtpLatched || (fromTarget && !sameSource(this.rtpLatched, rinfo)))) this.latch(rinfo, fromTarget);
     if (h.ssrc === this.ssrc) {
       this.logger.debug({ ssrc: h.ssrc, port: this.port }, 'RTP SSRC collision, choosing a new SSRC');
       this.rotateSsrc();
@@ -240,9 +247,15 @@ export class RtpSession {
     }
   }
 
-  private latch(rinfo: dgram.RemoteInfo): void {
+  /**
+   * Replies go to `rinfo` from now on. When it is also the SDP address the socket is
+   * connect()ed to it (cheaper sends, the kernel filters everyone else); a NAT-rewritten
+   * source stays unconnected so the SDP address can still take over.
+   */
+  private latch(rinfo: dgram.RemoteInfo, isTarget: boolean): void {
     const source = { address: rinfo.address, port: rinfo.port };
     this.rtpLatched = source;
+    if (!isTarget) return;
     // Sends stay addressed until connect() completes; a re-target in between cancels it.
     try {
       this.opts.pair.rtp.connect(source.port, source.address, () => {

@@ -80,6 +80,28 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
     }
   });
 
+  for (const [codec, ptime, rate] of [['pcmu', 30, 8000], ['g722', 30, 16000], ['pcma', 10, 8000], ['g722', 60, 8000]] as const) {
+    it(`honours a peer's ptime ${ptime} with ${codec}: it sends ${ptime} ms packets and we play them as 20 ms frames`, async () => {
+      const a = await ea.createSession({ codecs: [codec], frameRate: rate });
+      const b = await eb.createSession({ codecs: [codec], frameRate: rate });
+      // A asks for ptime N (so B sends N ms packets); B's answer keeps 20 ms.
+      a.setRemoteAnswer(b.createAnswer(a.createOffer().replace('a=ptime:20', `a=ptime:${ptime}`)));
+      const recA = recordFrames(a);
+      const recB = recordFrames(b);
+      void a.playTone({ frequencies: [1000] }, 4000);
+      void b.playTone({ frequencies: [600] }, 4000);
+      expect(await receivedTone(recA, rate, 50)).to.be.within(590, 610);
+      expect(await receivedTone(recB, rate, 50)).to.be.within(990, 1010);
+      expect(recA.frames.every((f) => f.length === rate / 50)).to.equal(true);
+      const sa = a.stats();
+      const sb = b.stats();
+      // B sent fewer, larger packets; A received them all in order.
+      expect(sb.bytesSent / sb.packetsSent).to.equal(((codec === 'g722' ? 8000 : 8000) * ptime) / 1000);
+      expect(sa.bytesSent / sa.packetsSent).to.equal(160);
+      expect(sa.jitterBuffer.lost).to.equal(0);
+    });
+  }
+
   it('reports each DTMF digit once through a relay that duplicates, reorders and drops', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();

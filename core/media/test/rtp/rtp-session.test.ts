@@ -60,6 +60,39 @@ describe('RtpSession over UDP', () => {
     expect([...ssrcsAtB]).to.deep.equal([a.ssrc]);
   });
 
+  it('after a re-target, ignores stale packets from the old peer and lets the SDP address take over a NAT latch', async () => {
+    const b = await session(alloc);
+    const peers = [dgram.createSocket('udp4'), dgram.createSocket('udp4'), dgram.createSocket('udp4')];
+    open.push(b, ...peers);
+    for (const p of peers) p.bind(0, '127.0.0.1');
+    await Promise.all(peers.map((p) => once(p, 'listening')));
+    const [p1, p2, nat] = peers;
+    const got = [0, 0, 0];
+    peers.forEach((p, i) => p.on('message', (m: Buffer) => { if (!(m[1] >= 192 && m[1] <= 223)) got[i]++; }));
+    let delivered = 0;
+    b.setHandlers({ onRtp: () => delivered++ });
+    b.setRemote(target(p1.address().port));
+    p1.send(rawRtp(1, 1), b.port, '127.0.0.1');
+    await waitFor('p1 latched', () => b.latchedSource?.port === p1.address().port);
+    // Re-INVITE to p2; p1's packets still in flight must not take the latch.
+    b.setRemote(target(p2.address().port));
+    p1.send(rawRtp(2, 1), b.port, '127.0.0.1');
+    await waitFor('stale packet dropped', () => b.counters.droppedUnknownSource === 1);
+    b.send(0, Buffer.alloc(160), 0, true);
+    await waitFor('sent to the new SDP address', () => got[1] === 1);
+    // A NATed source latches first; the SDP address, once heard from, takes over.
+    nat.send(rawRtp(3, 2), b.port, '127.0.0.1');
+    await waitFor('NAT latch', () => b.latchedSource?.port === nat.address().port);
+    b.send(0, Buffer.alloc(160), 160, false);
+    await waitFor('reply to the NAT source', () => got[2] === 1);
+    p2.send(rawRtp(4, 2), b.port, '127.0.0.1');
+    await waitFor('SDP address takes over', () => b.latchedSource?.port === p2.address().port);
+    b.send(0, Buffer.alloc(160), 320, false);
+    await waitFor('reply to the SDP address', () => got[1] === 2);
+    expect(got[0]).to.equal(0);
+    expect(delivered).to.equal(3);
+  });
+
   it('follows an SSRC change mid-stream and restarts the receive statistics', async () => {
     const b = await session(alloc);
     const peer = dgram.createSocket('udp4');
