@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { opus, createOpusCodec } from '../../src/codecs/opus.js';
 import { ToneGenerator } from '../../src/dsp/tone-generator.js';
 import { rms, snrDb } from '../../src/dsp/levels.js';
-import { peakFrequency } from '../../src/dsp/goertzel.js';
+import { goertzelPower, peakFrequency } from '../../src/dsp/goertzel.js';
+import { OpusWasmEncoder } from '../../src/codecs/opus-wasm.js';
 
 describe('Opus (libopus WebAssembly)', () => {
   it('describes itself as RFC 7587 requires', () => {
@@ -83,6 +84,28 @@ describe('Opus (libopus WebAssembly)', () => {
       expect(byFec.length).to.equal(n);
       expect(snrDb(ref, byFec), `frame ${lost}`).to.be.greaterThan(snrDb(ref, byPlc) + 5);
     }
+  });
+
+  it('decodes what a stereo peer sends (opus/48000/2) and 60 ms frames, down-mixed to mono', () => {
+    const peer = new OpusWasmEncoder(48000, 2);
+    const dec = opus.createDecoder();
+    const left = new ToneGenerator(48000, { frequencies: [700], amplitude: 8000 });
+    const right = new ToneGenerator(48000, { frequencies: [1900], amplitude: 8000 });
+    let out: Int16Array = new Int16Array(0);
+    for (let i = 0; i < 10; i++) {
+      const l = left.next(2880);
+      const r = right.next(2880);
+      const stereo = new Int16Array(5760);
+      for (let k = 0; k < 2880; k++) {
+        stereo[2 * k] = l[k];
+        stereo[2 * k + 1] = r[k];
+      }
+      out = dec.decode(peer.encode(stereo));
+      expect(out.length).to.equal(2880); // one 60 ms frame, mono
+    }
+    expect(goertzelPower(out, 48000, 700)).to.be.greaterThan(1e6);
+    expect(goertzelPower(out, 48000, 1900)).to.be.greaterThan(1e6);
+    peer.close();
   });
 
   it('honours a configured bitrate', () => {
