@@ -24,6 +24,7 @@ import type { SdpCodecSpec } from './sdp/codec-match.js';
 import type { LocalMediaDescription, NegotiatedMedia, SrtpMode } from './sdp/offer-answer.js';
 import { applyAnswerSdp, createAnswerSdp, createOfferCrypto, createOfferSdp } from './sdp/offer-answer.js';
 import type { SdpDirection, SdpSession } from './sdp/model.js';
+import { SdpError } from './sdp/model.js';
 import { parseSdp } from './sdp/parser.js';
 import { serializeSdp } from './sdp/serializer.js';
 import type { SdesCrypto, SrtpSuite } from './srtp/sdes.js';
@@ -185,6 +186,10 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   }
 
   private apply(n: NegotiatedMedia): void {
+    const family = this.rtp.addressFamily;
+    if (family === 'IPv4' && n.remoteAddress.includes(':')) {
+      throw new SdpError('ADDRESS_FAMILY', `SDP asks for media at IPv6 ${n.remoteAddress} but this engine's RTP sockets are IPv4 (bind address ${this.engine.bindAddress})`);
+    }
     const codec = this.engine.registry.require(n.sendCodec.name);
     this.current = n;
     this.rtp.clockRate = codec.clockRate;

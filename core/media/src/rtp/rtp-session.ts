@@ -150,6 +150,10 @@ export class RtpSession {
     return this.target;
   }
 
+  get addressFamily(): 'IPv4' | 'IPv6' {
+    return this.opts.pair.rtp.address().family === 'IPv6' ? 'IPv6' : 'IPv4';
+  }
+
   get latchedSource(): { address: string; port: number } | undefined {
     return this.rtpLatched;
   }

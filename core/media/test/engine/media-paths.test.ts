@@ -134,6 +134,9 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
       const rec = recordFrames(b);
       void a.playTone({ frequencies: [1100] }, 3000);
       expect(await receivedTone(rec, 8000)).to.be.within(1090, 1110);
+      // An IPv4-only engine refuses an IPv6 offer (the signalling layer answers 488).
+      const v4 = await ea.createSession();
+      expect(() => v4.createAnswer(offer)).to.throw().with.property('code', 'RVOIP_ERR_SDP_ADDRESS_FAMILY');
     } finally {
       await e6a.close();
       await e6b.close();
