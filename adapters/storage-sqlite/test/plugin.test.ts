@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { StorageAdapter } from '@rvoip/sdk';
 import { ConfigInvalidError, Kernel } from '@rvoip/kernel';
+import type { KernelOptions } from '@rvoip/kernel';
 import plugin, { SCHEMA_VERSION, SqliteStorageAdapter } from '@rvoip/storage-sqlite';
 // The kernel's own plugin-test helpers: one shared scratch app with @rvoip/sdk linked in.
 import { memoryLogger } from '../../../core/kernel/test/helpers/logger.js';
@@ -32,9 +33,17 @@ async function installPacked(app: TempApp): Promise<string> {
   return dir;
 }
 
+/**
+ * `coreModules: []`: only the kernel's own module, the storage plugin and its lifecycle; the SIP
+ * and session layers are not what these tests are about, and would open sockets.
+ */
+function kernelOptions(configPath: string): KernelOptions {
+  return { configPath, logger: memoryLogger(), coreModules: [] };
+}
+
 async function invalid(configPath: string): Promise<ConfigInvalidError> {
   try {
-    await Kernel.create({ configPath, logger: memoryLogger() });
+    await Kernel.create(kernelOptions(configPath));
   } catch (err) {
     if (err instanceof ConfigInvalidError) return err;
     throw err;
@@ -62,7 +71,7 @@ describe('storage-sqlite: packed plugin loaded by the kernel', function () {
 
   it('storage.adapter "sqlite" loads the installed package, applies option defaults, opens and closes the file', async () => {
     const configPath = app.writeConfig('sqlite/defaults', 'rvoip.config.json', { storage: { adapter: 'sqlite' } });
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create(kernelOptions(configPath));
     const result = await kernel.start();
     expect(result.ok).to.equal(true);
     expect(result.plugins.map((p) => [p.id, p.source, p.specifier, p.status, p.contributes])).to.deep.equal([
@@ -85,7 +94,7 @@ describe('storage-sqlite: packed plugin loaded by the kernel', function () {
     const configPath = app.writeConfig('sqlite/options', 'rvoip.config.json', {
       storage: { adapter: '@rvoip/storage-sqlite', options: { path: 'state/registrar.db', synchronous: 'normal', busyTimeoutMs: 250 } },
     });
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create(kernelOptions(configPath));
     await kernel.start();
     const storage = kernel.get<SqliteStorageAdapter>(StorageAdapter);
     expect(storage.path).to.equal(join(appDir, 'options/state/registrar.db'));
@@ -107,7 +116,7 @@ describe('storage-sqlite: packed plugin loaded by the kernel', function () {
 
   it('is discovered through its package.json rvoip field (discovery.installed)', async () => {
     const configPath = app.writeConfig('sqlite/discovered', 'rvoip.config.json', { storage: { adapter: 'memory' }, discovery: { installed: true } });
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create(kernelOptions(configPath));
     // load() only: with storage.adapter memory the discovered plugin's StorageAdapter would be a
     // second binding (the kernel does not yet skip unselected storage plugins found by discovery).
     const reports = await kernel.load();
@@ -121,7 +130,7 @@ describe('storage-sqlite: packed plugin loaded by the kernel', function () {
     const raw = new DatabaseSync(join(appDir, 'future/future.db'));
     raw.exec('PRAGMA user_version = 99');
     raw.close();
-    const kernel = await Kernel.create({ configPath, logger: memoryLogger() });
+    const kernel = await Kernel.create(kernelOptions(configPath));
     const err = await kernel.start().then(() => undefined, (e: unknown) => e as Error & { code?: string; cause?: unknown });
     expect(err).to.include({ code: 'RVOIP_ERR_LIFECYCLE_HOOK' });
     expect(err?.cause).to.include({ code: 'RVOIP_ERR_STORAGE_SCHEMA_TOO_NEW', path: join(appDir, 'future/future.db') });
