@@ -20,3 +20,13 @@ export {
   PluginBootError, StateTableError, KernelStateError, formatIssues,
 } from './errors.js';
 export type { ConfigIssue } from './errors.js';
+export { KernelStatus } from './kernel-status.js';
+export type { KernelPhase } from './kernel-status.js';
+export { httpModule } from './http/http-module.js';
+export { HttpService } from './http/http-service.js';
+export type { HttpServiceDeps, HttpTargets } from './http/http-service.js';
+export { HttpError, HttpErrorCode, HttpListenError } from './http/errors.js';
+export { RvoipMetrics } from './http/metrics.js';
+export type { MetricsSources, SipStackStats } from './http/metrics.js';
+export { parseListen } from './http/listen.js';
+export type { HostPort } from './http/listen.js';

@@ -12,6 +12,7 @@ import type { LoadConfigOptions } from './config/load.js';
 import { defaultCoreModules } from './core-modules.js';
 import { ConfigInvalidError, KernelStateError, PluginBootError, StateTableError } from './errors.js';
 import { kernelModule } from './kernel-module.js';
+import { KernelStatus, KernelStatusTracker } from './kernel-status.js';
 import { LifecycleRunner } from './lifecycle/runner.js';
 import type { LifecycleUnit, ServiceReport } from './lifecycle/runner.js';
 import { elapsedMs } from './lifecycle/timeout.js';
@@ -56,6 +57,7 @@ export class Kernel {
   private runner: LifecycleRunner | undefined;
   private stopping: Promise<void> | undefined;
   private starting: Promise<StartResult> | undefined;
+  private readonly status = new KernelStatusTracker();
 
   private constructor(
     readonly config: Config,
@@ -112,6 +114,7 @@ export class Kernel {
 
   private async doStart(): Promise<StartResult> {
     const t0 = process.hrtime.bigint();
+    this.status.starting();
     await this.load();
     this.checkStateTable();
     if (this.config.storage.adapter !== BUILTIN_STORAGE && !this.container.isBound(StorageAdapter)) {
@@ -130,6 +133,7 @@ export class Kernel {
       throw err;
     }
     for (const r of this.reports()) if (r.status === 'loaded') r.status = 'started';
+    this.status.started();
     const result: StartResult = {
       ok: this.reports().every((r) => r.status === 'started' || r.status === 'disabled'),
       plugins: this.reports(),
@@ -146,9 +150,11 @@ export class Kernel {
   /** Idempotent; stops services in reverse start order. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.status.stopping();
       // A signal during boot: let start settle first so nothing starts after the stop.
       await this.starting?.catch(() => undefined);
       await this.runner?.stop();
+      this.status.stopped();
       this.logger.info('rvoip stopped');
     })();
     return this.stopping;
@@ -173,6 +179,7 @@ export class Kernel {
     container.bind<Config>(ResolvedConfig).toConstantValue(this.config);
     container.bind<Logger>(Logger).toConstantValue(this.logger);
     container.bind<PluginOwners>(PluginOwners).toConstantValue(this.owners);
+    container.bind<KernelStatus>(KernelStatus).toConstantValue(this.status);
     await container.loadAsync(kernelModule, ...(this.options.coreModules ?? defaultCoreModules));
     if (this.config.storage.adapter === BUILTIN_STORAGE) {
       container.bind<StorageAdapter>(StorageAdapter).toConstantValue(new MemoryStorageAdapter());
