@@ -50,16 +50,19 @@ export function createRegisterHandler(opts: RegisterHandlerOptions): RequestHand
     };
 
     if (!servesRequestUri(req, domains)) return answer(404, 'Not Found (domain not served here)');
+    // Step 3 (auth) before reading the bindings: half of all REGISTERs are unauthenticated
+    // first attempts that only need a challenge.
+    const verdict = opts.auth === undefined ? undefined : await opts.auth.verify(req);
+    if (verdict !== undefined && verdict.kind === 'challenge') {
+      return answer(verdict.status, verdict.reason, verdict.headers.map((h) => [h.name, h.value]));
+    }
+    if (verdict !== undefined && verdict.kind !== 'ok') {
+      log.debug({ callId, why: verdict.why }, 'REGISTER refused by digest');
+      return answer(verdict.status, verdict.reason);
+    }
     const source: RemoteEndpoint = { transport: incoming.source.protocol, address: incoming.source.remoteAddress, port: incoming.source.remotePort };
     const read = readRegister(req, { domains, defaultExpires: limits.defaultExpires, source });
-
-    if (opts.auth !== undefined) {
-      const verdict = await opts.auth.verify(req);
-      if (verdict.kind === 'challenge') return answer(verdict.status, verdict.reason, verdict.headers.map((h) => [h.name, h.value]));
-      if (verdict.kind !== 'ok') {
-        log.debug({ callId, why: verdict.why }, 'REGISTER refused by digest');
-        return answer(verdict.status, verdict.reason);
-      }
+    if (verdict !== undefined) {
       if (!read.ok) return answer(read.status, read.reason);
       // 10.3 step 4: an authenticated user may only change its own AOR.
       if (verdict.username !== read.user) return answer(403, 'Forbidden (credentials do not match the AOR)');
