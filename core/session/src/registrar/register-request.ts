@@ -20,6 +20,7 @@ export type ReadResult =
   | { readonly ok: true; readonly update: RegisterUpdate; readonly user: string; readonly pathSupported: boolean }
   | { readonly ok: false; readonly status: 400 | 404; readonly reason: string };
 
+const SAFE_USER = /^[A-Za-z0-9\-_.!~*'()&=+$,;?/]+$/;
 const IP_LITERAL = /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:.]+\])$/i;
 
 /** 10.3 step 1: our domain (or one of our addresses) in the Request-URI. */
@@ -46,7 +47,8 @@ function read(req: SipRequest, ctx: RegisterReadContext): ReadResult {
   if (!ctx.domains.includes(host)) return { ok: false, status: 404, reason: 'Not Found (domain not served here)' };
   const user = to.userUnescaped;
   if (user === undefined || user === '') return { ok: false, status: 404, reason: 'Not Found (no user in To)' };
-  const aor = `${to.scheme}:${to.user}@${ctx.domains[0]}`;
+  // 10.3 step 5 canonical form: no URI params, escapes resolved where the result stays a valid user part.
+  const aor = `${to.scheme}:${SAFE_USER.test(user) ? user : to.user}@${ctx.domains[0]}`;
 
   const lines = req.headers.getAll('contact');
   const star = req.isStarContact;

@@ -177,4 +177,11 @@ describe('session/registrar REGISTER rules (RFC 3261 10.3) over UDP', () => {
     expect(events).to.deep.equal(['stored sip:alice@192.0.2.7', 'got 200']);
     expect(rig.outcomes.at(-1)).to.include({ status: 200, aor: AOR });
   });
+
+  it('AORs are canonical (10.3 step 5): escapes resolved, host case folded, URI params dropped', async () => {
+    await start();
+    const res = await ua.register({ to: '<sip:%61lice@EXAMPLE.com;user=phone>', contacts: ['<sip:alice@192.0.2.9>'] });
+    expect(res.status).to.equal(200);
+    expect((await rig.registry.lookup(AOR)).map((b) => b.contact)).to.deep.equal(['sip:alice@192.0.2.9']);
+  });
 });
