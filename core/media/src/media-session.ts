@@ -81,7 +81,8 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private framesDropped = 0;
   private readonly codecs: AudioCodec[];
   private readonly sdpCodecs: SdpCodecSpec[];
-  private readonly srtpConfig: { mode: SrtpMode; suites: SrtpSuite[] };
+  private readonly srtpConfig: { mode: SrtpMode; suites: SrtpSuite[]; answerKey?: SdesCrypto };
+  private srtpKeyId: string | undefined;
   private localDirection: SdpDirection;
   private legacyHold = false;
   private readonly sdpSessionId = String(randomBytes(4).readUInt32BE(0));
@@ -194,7 +195,14 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.current = n;
     this.rtp.clockRate = codec.clockRate;
     this.rtp.reporter.codecName = codec.name;
-    this.rtp.srtp = n.srtp ? new SrtpTransform(n.srtp.local, n.srtp.remote) : undefined;
+    // Same keys (a re-INVITE, a session refresh): keep the transform, whose rollover
+    // counters must survive; new keys start a new one.
+    const keyId = n.srtp ? [n.srtp.local, n.srtp.remote].map((k) => `${k.suite}/${k.masterKey.toString('hex')}/${k.masterSalt.toString('hex')}/${k.mki ?? ''}`).join('|') : undefined;
+    if (keyId !== this.srtpKeyId) {
+      this.rtp.srtp = n.srtp ? new SrtpTransform(n.srtp.local, n.srtp.remote) : undefined;
+      this.srtpKeyId = keyId;
+    }
+    if (n.srtp) this.srtpConfig.answerKey = n.srtp.local;
     const te = n.telephoneEvent ? { payloadType: n.telephoneEvent.payloadType, clockRate: n.telephoneEvent.clockRate } : undefined;
     this.sender.configure(codec, n.sendCodec.payloadType, te, n.remotePtime);
     this.sender.enabled = n.direction === 'sendrecv' || n.direction === 'sendonly';

@@ -23,7 +23,8 @@ export interface LocalMediaDescription {
   legacyHold?: boolean;
   ptime?: number;
   rtcpMux?: boolean;
-  srtp?: { mode: SrtpMode; suites: readonly SrtpSuite[] };
+  /** `answerKey`: our key from a previous answer, reused when the peer keeps its suite and tag. */
+  srtp?: { mode: SrtpMode; suites: readonly SrtpSuite[]; answerKey?: SdesCrypto };
   sessionId: string;
   sessionVersion: string;
 }
@@ -184,7 +185,9 @@ export function createAnswerSdp(offer: SdpSession, local: LocalMediaDescription)
     const direction = toDirection(wanted.send && remote.recv, wanted.recv && remote.send);
     const target = remoteTarget(offer, m, index);
     const mux = target.rtcpMux && (local.rtcpMux ?? true);
-    const localKey = remoteKey ? generateSdesCrypto(remoteKey.suite, remoteKey.tag) : undefined;
+    const previous = local.srtp?.answerKey;
+    // A re-INVITE keeps our key (and with it the SRTP rollover state) when nothing changed.
+    const localKey = !remoteKey ? undefined : previous && previous.suite === remoteKey.suite && previous.tag === remoteKey.tag ? previous : generateSdesCrypto(remoteKey.suite, remoteKey.tag);
     answer.media.push(audioMedia(local, m.protocol, codecs, te ? [te] : [], direction, mux, localKey ? [localKey] : []));
     negotiated = { ...target, rtcpMux: mux, sendCodec: codecs[0], codecs, direction };
     if (te) negotiated.telephoneEvent = te;

@@ -99,6 +99,23 @@ describe('MediaEngine: two engines over real UDP', function () {
     });
   }
 
+  it('keeps SRTP keys and transforms across a re-INVITE (rollover state survives session refreshes)', async () => {
+    const a = await ea.createSession({ srtp: { mode: 'required' } });
+    const b = await eb.createSession({ srtp: { mode: 'required' } });
+    const answer1 = b.createAnswer(a.createOffer());
+    a.setRemoteAnswer(answer1);
+    const [ta, tb] = [a.rtp.srtp, b.rtp.srtp];
+    const answer2 = b.createAnswer(a.createOffer());
+    a.setRemoteAnswer(answer2);
+    const key = (sdp: string): string => /inline:(\S+)/.exec(sdp)![1];
+    expect(key(answer2)).to.equal(key(answer1));
+    expect(a.rtp.srtp).to.equal(ta);
+    expect(b.rtp.srtp).to.equal(tb);
+    const rec = recordFrames(b);
+    void a.playTone({ frequencies: [800] }, 3000);
+    expect(await receivedTone(rec, 8000)).to.be.within(790, 810);
+  });
+
   it('yields no audio when the SRTP key is wrong', async () => {
     const a = await ea.createSession({ srtp: { mode: 'required', suites: ['AES_CM_128_HMAC_SHA1_80'] } });
     const b = await eb.createSession({ srtp: { mode: 'required', suites: ['AES_CM_128_HMAC_SHA1_80'] } });
