@@ -4,7 +4,8 @@ import { Lifecycle, Logger, ResolvedConfig } from '@rvoip/contracts';
 import type { Logger as LoggerType, ResolvedConfig as Config } from '@rvoip/contracts';
 import { MediaEngine } from '@rvoip/media';
 import { SipStackHost, sipModule } from '@rvoip/sip';
-import { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAgentToken, mediaEngineLegs, sessionModule } from '@rvoip/session';
+import { httpModule } from './http/http-module.js';
+import { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAgentToken, mediaEngineLegs, pbxModule, registrarModule, sessionModule } from '@rvoip/session';
 
 /** The host part of a `udp://host:port` listen URI (brackets of IPv6 removed). */
 function listenHost(uri: string | undefined): string {
@@ -49,4 +50,4 @@ export const platformModule = new ContainerModule(({ bind }) => {
  * before plugins (so plugins and apps can rebind any of their services). Each core package
  * exports one `xxxModule` from `src/<name>-module.ts`; adding a layer is one line here.
  */
-export const defaultCoreModules: readonly ContainerModule[] = [sipModule, sessionModule, platformModule];
+export const defaultCoreModules: readonly ContainerModule[] = [sipModule, sessionModule, platformModule, registrarModule, pbxModule, httpModule];

@@ -25,3 +25,4 @@ export { remoteAudioDirection, isHoldOffer, answerDirection } from './call/sdp-d
 export { parseDtmfInfo, dtmfRelayBody } from './call/dtmf-info.js';
 export { mediaEngineLegs } from './media/media-engine-legs.js';
 export * from './registrar/index.js';
+export * from './pbx/index.js';

@@ -1,0 +1,11 @@
+export { pbxModule, PbxLifecycle, PbxSignalingGate } from './pbx-module.js';
+export { PbxRouter } from './pbx-router.js';
+export type { PbxRouterDeps } from './pbx-router.js';
+export { BridgedCalls } from './bridged-calls.js';
+export { forkCall, bestFailure } from './fork.js';
+export type { ForkOutcome, ForkRequest } from './fork.js';
+export { echoFrames } from './echo.js';
+export { SessionWatch } from './session-watch.js';
+export type { PbxContext } from './context.js';
+export { PbxOptionsToken, DEFAULT_PBX_OPTIONS, userOf, offeredCodecs, codecPreference } from './options.js';
+export type { PbxOptions } from './options.js';

@@ -1,0 +1,113 @@
+import type {
+  IncomingRequestInfo, RegistryService, SessionId, SignalingDecision, SignalingHandler,
+} from '@rvoip/contracts';
+import { Decision } from '@rvoip/contracts';
+import type { UserDirectory } from '../registrar/user-directory.js';
+import { BridgedCalls } from './bridged-calls.js';
+import type { PbxContext } from './context.js';
+import { echoFrames } from './echo.js';
+import { forkCall } from './fork.js';
+import { offeredCodecs, userOf } from './options.js';
+import { isEnded } from './session-watch.js';
+
+export interface PbxRouterDeps {
+  readonly registry: RegistryService;
+  readonly users: Pick<UserDirectory, 'exists'>;
+  /** The domain AORs are stored under (`sip.domain`). */
+  readonly domain: string;
+}
+
+/**
+ * The PBX's SignalingHandler. Each inbound INVITE is routed on the user part of its
+ * Request-URI: the echo user is answered and hears itself; a user with live bindings is
+ * deferred and forked to every contact (first answer bridged, media anchored here); a
+ * known user without bindings gets 480, anyone else 404. One log line per decision.
+ */
+export class PbxRouter implements SignalingHandler {
+  readonly bridged: BridgedCalls;
+
+  constructor(private readonly ctx: PbxContext, private readonly deps: PbxRouterDeps) {
+    this.bridged = new BridgedCalls(ctx);
+  }
+
+  async decide(req: IncomingRequestInfo): Promise<SignalingDecision> {
+    const user = userOf(req.requestUri);
+    const base = { callId: req.callId, from: req.from.uri, to: req.requestUri, source: `${req.source.address}:${req.source.port}` };
+    const log = this.ctx.logger;
+    if (!user || !req.sessionId) {
+      log.info({ ...base, route: 'reject', code: 404 }, 'pbx call routed');
+      return Decision.reject(404, 'Not Found');
+    }
+    if (user === this.ctx.options.echoUser) {
+      this.echo(req.sessionId, req.callId);
+      log.info({ ...base, route: 'echo' }, 'pbx call routed');
+      return Decision.accept();
+    }
+    const aor = `sip:${user}@${this.deps.domain}`;
+    const bindings = await this.deps.registry.lookup(aor);
+    if (bindings.length === 0) {
+      const known = await this.deps.users.exists(user);
+      const code = known ? 480 : 404;
+      log.info({ ...base, aor, route: 'reject', code, reason: known ? 'no binding' : 'unknown user' }, 'pbx call routed');
+      return known ? Decision.reject(480, 'Temporarily Unavailable') : Decision.reject(404, 'Not Found');
+    }
+    const contacts = bindings.map((b) => b.contact);
+    log.info({ ...base, aor, route: 'fork', contacts }, 'pbx call routed');
+    const callerId = req.sessionId;
+    // The decision is applied after decide() returns; routing starts on the next turn.
+    setImmediate(() => void this.fork(callerId, req, aor, bindings).catch((err: unknown) => {
+      log.error({ err, callId: req.callId }, 'pbx routing failed');
+      void this.ctx.calls.reject(callerId, 500, 'Server Internal Error').catch(() => undefined);
+    }));
+    return Decision.defer({ timeoutMs: this.ctx.options.ringTimeoutMs + 5_000 });
+  }
+
+  private async fork(callerId: SessionId, req: IncomingRequestInfo, aor: string, bindings: Parameters<typeof forkCall>[1]['bindings']): Promise<void> {
+    const log = this.ctx.logger;
+    const outcome = await forkCall(this.ctx, {
+      callerId, callId: req.callId, aor, bindings,
+      from: { uri: req.from.uri, ...(req.from.displayName !== undefined && { displayName: req.from.displayName }) },
+      codecs: offeredCodecs(req.body),
+    });
+    if (outcome.kind === 'cancelled') {
+      log.info({ callId: req.callId, aor, outcome: 'cancelled by caller' }, 'pbx call ended');
+      return;
+    }
+    if (outcome.kind === 'failed') {
+      log.info({ callId: req.callId, aor, outcome: 'failed', code: outcome.code }, 'pbx call ended');
+      await this.ctx.calls.reject(callerId, outcome.code, outcome.reason).catch(() => undefined);
+      return;
+    }
+    try {
+      await this.ctx.calls.answer(callerId);
+    } catch (err) {
+      log.info({ err, callId: req.callId, aor, outcome: 'caller gone before answer' }, 'pbx call ended');
+      await this.ctx.calls.hangup(outcome.callee).catch(() => undefined);
+      return;
+    }
+    await this.bridged.link(callerId, outcome.callee, req.callId);
+    const caller = this.ctx.sessions.get(callerId);
+    const callee = this.ctx.sessions.get(outcome.callee);
+    log.info({
+      callId: req.callId, aor, contact: outcome.contact, callerCodec: caller?.codec, calleeCodec: callee?.codec,
+      transcoding: caller?.codec !== undefined && callee?.codec !== undefined && caller.codec !== callee.codec,
+    }, 'pbx call answered');
+  }
+
+  private echo(id: SessionId, callId: string): void {
+    const started = Date.now();
+    const sub = this.ctx.watch.on(id, (c) => {
+      if (c.to === 'active') {
+        const leg = this.ctx.runtime.registry.mediaOf(id);
+        if (leg) void echoFrames(leg).catch(() => undefined);
+      } else if (isEnded(c.to)) {
+        sub.dispose();
+        this.ctx.logger.info({ callId, route: 'echo', reason: c.session.endReason ?? c.cause, durationMs: Date.now() - started }, 'pbx call ended');
+      }
+    });
+  }
+
+  dispose(): void {
+    this.bridged.dispose();
+  }
+}

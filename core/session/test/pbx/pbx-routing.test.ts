@@ -1,0 +1,116 @@
+/**
+ * The PBX in one process: a kernel with the shipped core modules routes calls between
+ * phone kernels over real UDP and RTP on loopback.
+ */
+import { expect } from 'chai';
+import type { SessionStateChange } from '@rvoip/contracts';
+import type { DtmfNotice } from '@rvoip/session';
+import { PbxRig } from './helpers.js';
+import type { Phone } from './helpers.js';
+
+function nextDtmf(phone: Phone): Promise<DtmfNotice> {
+  return new Promise((resolve) => {
+    const sub = phone.runtime.events.onDtmf((n) => {
+      sub.dispose();
+      resolve(n);
+    });
+  });
+}
+
+describe('session/pbx routing between phones', function () {
+  this.timeout(60_000);
+  const rig = new PbxRig();
+  let alice: Phone;
+  let bob: Phone;
+  let bobRinger: Phone;
+
+  before(async () => {
+    await rig.start();
+    alice = await rig.phone('alice');
+    bob = await rig.phone('bob');
+    bobRinger = await rig.phone('bob-desk', 'ring');
+    await rig.register('1001', alice);
+    await rig.register('1002', bob);
+    await rig.register('1002', bobRinger);
+    await rig.register('1004', bobRinger);
+  });
+  after(() => rig.stop());
+
+  it('answers sip:echo and sends the caller its own tone back', async () => {
+    const active = alice.reach('active');
+    const call = await alice.calls.dial({ to: rig.uri('echo') });
+    await active;
+    void alice.calls.play(call.id, { kind: 'tone', frequencies: [1000], durationMs: 4000 });
+    expect(await alice.hears(call.id, [400, 1000, 1800])).to.equal(1000);
+    const ended = alice.reach('terminated', call.id);
+    await alice.calls.hangup(call.id);
+    await ended;
+  });
+
+  it('forks to every contact, bridges the first answer, cancels the other, and carries audio, hold, DTMF and BYE', async () => {
+    const ringerCancelled = bobRinger.reach('terminated');
+    const bobActive = bob.reach('active');
+    const aliceActive = alice.reach('active');
+    const call = await alice.calls.dial({ to: rig.uri('1002') });
+    const [bobCall] = await Promise.all([bobActive, aliceActive]);
+    const cancelled = await ringerCancelled;
+    expect(cancelled.session.endReason).to.equal('cancelled');
+    expect(bobCall.session.remote.uri).to.contain('alice@');
+
+    void alice.calls.play(call.id, { kind: 'tone', frequencies: [600], durationMs: 5000 });
+    void bob.calls.play(bobCall.session.id, { kind: 'tone', frequencies: [1400], durationMs: 5000 });
+    const [atBob, atAlice] = await Promise.all([bob.hears(bobCall.session.id, [600, 1400]), alice.hears(call.id, [600, 1400])]);
+    expect(atBob).to.equal(600);
+    expect(atAlice).to.equal(1400);
+
+    const bobHeld = bob.reach('on-hold', bobCall.session.id);
+    await alice.calls.hold(call.id);
+    expect((await bobHeld).session.held).to.equal(false); // held by the far end, not by bob
+    const bobResumed = bob.reach('active', bobCall.session.id);
+    await alice.calls.resume(call.id);
+    await bobResumed;
+
+    const rfc = nextDtmf(bob);
+    await alice.calls.sendDtmf(call.id, '5');
+    expect(await rfc).to.include({ digit: '5', method: 'rfc4733' });
+    const info = nextDtmf(alice);
+    await bob.calls.sendDtmf(bobCall.session.id, '#', { method: 'info' });
+    expect(await info).to.include({ digit: '#', method: 'info' });
+
+    const aliceEnded = alice.reach('terminated', call.id);
+    await bob.calls.hangup(bobCall.session.id);
+    await aliceEnded;
+  });
+
+  it('cancels the forks when the caller hangs up before anyone answers', async () => {
+    const ringing = bobRinger.reach('ringing');
+    const call = await alice.calls.dial({ to: rig.uri('1004') });
+    await ringing;
+    const ended = bobRinger.reach('terminated');
+    await alice.calls.hangup(call.id);
+    expect((await ended).session.endReason).to.equal('cancelled');
+  });
+
+  it('rejects a known user without a binding with 480 and an unknown one with 404', async () => {
+    const failed = (): Promise<SessionStateChange> => alice.reach('failed');
+    let f = failed();
+    await alice.calls.dial({ to: rig.uri('1003') });
+    expect((await f).session.vars.sipStatus).to.equal(480);
+    f = failed();
+    await alice.calls.dial({ to: rig.uri('9999') });
+    expect((await f).session.vars.sipStatus).to.equal(404);
+  });
+
+  it('ends live calls with BYE when the PBX stops', async () => {
+    const bobActive = bob.reach('active');
+    const aliceActive = alice.reach('active');
+    const call = await alice.calls.dial({ to: rig.uri('1002') });
+    const [bobCall] = await Promise.all([bobActive, aliceActive]);
+    const aliceEnded = alice.reach('terminated', call.id);
+    const bobEnded = bob.reach('terminated', bobCall.session.id);
+    await rig.pbx.stop();
+    const [a, b] = await Promise.all([aliceEnded, bobEnded]);
+    expect(a.cause).to.equal('BYE');
+    expect(b.cause).to.equal('BYE');
+  });
+});
