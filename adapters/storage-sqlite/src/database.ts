@@ -192,7 +192,14 @@ export class Database {
       outcomes = batch.map((t) => {
         db.exec('SAVEPOINT task');
         const outcome = this.attempt(t);
-        db.exec(outcome.ok ? 'RELEASE task' : 'ROLLBACK TO task; RELEASE task');
+        if (outcome.ok) {
+          db.exec('RELEASE task');
+          return outcome;
+        }
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction, savepoint
+        // included; then the batch fails with that task's error, the real cause.
+        if (!db.isTransaction) throw outcome.error;
+        db.exec('ROLLBACK TO task; RELEASE task');
         return outcome;
       });
       db.exec('COMMIT');
