@@ -97,8 +97,10 @@ export function apiRoutes(router: Router, services: ApiServices): Router {
     })
     .get(`${API_PREFIX}/calls/:id`, (req) => ({ status: 200, json: callView(known(req.params.id!)) }))
     .delete(`${API_PREFIX}/calls/:id`, async (req) => {
+      // The body is checked before the lookup: a malformed request is a 400 whatever the id.
+      const reason = hangupReason(req);
       const { id } = known(req.params.id!);
-      await services.calls.hangup(id, hangupReason(req));
+      await services.calls.hangup(id, reason);
       return { status: 204 };
     })
     .get(`${API_PREFIX}/registrations`, async () => {
