@@ -15,8 +15,8 @@ export default defineConfig({
       { username: '1001', password: '${env:SIP_1001_PASSWORD:-1001-demo}' },
     ],
   },
-  // In-memory until @rvoip/storage-sqlite lands; then drop this to get sqlite at ./data/rvoip.db.
-  storage: { adapter: 'memory' },
+  // The embedded default (the @rvoip/storage-sqlite plugin package); WAL + synchronous=FULL.
+  storage: { adapter: 'sqlite', options: { path: './data/rvoip.db' } },
   plugins: [],
   log: { level: 'info' },
 });
