@@ -28,6 +28,8 @@ interface ServerFigures extends LoadReport {
   readonly serverCpuUsPerRegister: number;
   /** 1e6 / serverCpuUsPerRegister: the rate one fully available core would sustain. */
   readonly registersPerServerCpuSecond: number;
+  /** serverCpuUs / generatorCpuUs per REGISTER: above 1, the load tool outpaces the server on equal CPU. */
+  readonly generatorHeadroom: number;
 }
 
 function env(name: string, fallback: number): number {
@@ -70,6 +72,7 @@ async function measure(pid: number, withChildren: boolean, load: Partial<LoadOpt
     ...report,
     serverCpuUsPerRegister: Math.round(cpuUs),
     registersPerServerCpuSecond: cpuUs === 0 ? 0 : Math.round(1e6 / cpuUs),
+    generatorHeadroom: report.generatorCpuUsPerRegister === 0 ? 0 : Math.round((cpuUs / report.generatorCpuUsPerRegister) * 100) / 100,
   };
 }
 

@@ -78,7 +78,7 @@ function send(u: User, buf: Buffer): void {
   u.last = buf;
   u.sentAt = performance.now();
   u.retries = 0;
-  socket.send(buf, opts.port, opts.host);
+  socket.send(buf);
 }
 
 function startFlow(u: User): void {
@@ -186,7 +186,7 @@ const sweeper = setInterval(() => {
     else if (age > 500 * 2 ** u.retries) {
       u.retries++;
       retransmits++;
-      socket.send(u.last, opts.port, opts.host);
+      socket.send(u.last);
     }
   }
 }, 100);
@@ -220,7 +220,8 @@ parentPort!.on('message', (msg: { type: string }) => {
   }
 });
 
+// A connected socket: no per-send address lookup, and the kernel filters other peers out.
 socket.bind(0, '127.0.0.1', () => {
   localPort = socket.address().port;
-  parentPort!.postMessage({ type: 'ready' });
+  socket.connect(opts.port, opts.host, () => parentPort!.postMessage({ type: 'ready' }));
 });
