@@ -62,9 +62,15 @@ describe('interop: SimplePeer <-> baresip (call control)', function () {
     await bs.keys('x');
     for (let i = 0; i < 50 && call.state !== 'on-hold'; i++) await sleep(100);
     expect(call.state).to.equal('on-hold');
+    // Held by the peer (it offered sendonly, we answered recvonly): our tone must not go out.
+    const sentBefore = call.stats().packetsSent;
+    await call.playTone([900], 400);
+    expect(call.stats().packetsSent).to.equal(sentBefore);
     await bs.keys('X');
     for (let i = 0; i < 50 && call.state !== 'active'; i++) await sleep(100);
     expect(states).to.deep.equal(['on-hold', 'active']);
+    await call.playTone([900], 400);
+    expect(call.stats().packetsSent).to.be.greaterThan(sentBefore + 10);
     await call.hangup();
   });
 
@@ -84,6 +90,23 @@ describe('interop: SimplePeer <-> baresip (call control)', function () {
     await bs.waitFor('CALL_DTMF_START', 5000, (e) => e.param === '9');
     const keys = bs.events.filter((e) => e.type === 'CALL_DTMF_START').map((e) => e.param);
     expect(keys).to.deep.equal(['1', '9']);
+    await call.sendDtmf('7', { method: 'info' });
+    for (let i = 0; i < 30 && !bs.log.includes("received DTMF: '7'"); i++) await sleep(100);
+    expect(bs.log).to.contain("call: received DTMF: '7'");
     await call.hangup();
+  });
+
+  // baresip 1.0 in answermode early sends 183 with SDP but starts no RTP before the answer,
+  // so only the signalling side can be checked here (early audio is covered SDK to SDK).
+  it('early media from baresip (answermode early): 183 with SDP puts the SDK call in early-media', async () => {
+    bs = await Baresip.start({ toneHz: 650, answer: 'early' });
+    peer = await SimplePeer.create({ name: 'sdk', port: 0 });
+    const call = await peer.call(bs.uri);
+    for (let i = 0; i < 50 && call.state !== 'early-media'; i++) await sleep(100);
+    expect(call.state).to.equal('early-media');
+    expect(call.codec).to.equal('PCMU');
+    await call.hangup();
+    expect(call.info.endReason).to.equal('cancelled');
+    await bs.waitFor('CALL_CLOSED');
   });
 });

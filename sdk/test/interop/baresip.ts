@@ -49,7 +49,7 @@ export class Baresip {
   }
 
   /** Starts baresip playing a `toneHz` sine (8 kHz WAV made by sox). */
-  static async start(options: { toneHz: number; answer?: 'auto' | 'manual'; user?: string }): Promise<Baresip> {
+  static async start(options: { toneHz: number; answer?: 'auto' | 'manual' | 'early'; user?: string }): Promise<Baresip> {
     requireBinary('baresip');
     requireBinary('sox');
     const dir = mkdtempSync(join(tmpdir(), 'rvoip-baresip-'));
