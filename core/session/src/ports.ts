@@ -1,84 +1,26 @@
 /**
- * What the session layer needs from the SIP user agent and from the media engine, stated
- * as narrow structural ports. The real `SipStack` (core/sip ua) and `MediaEngine`
- * (core/media) satisfy them; tests can drive the controller with fakes. Keeping the port
- * here (not importing concrete classes) also keeps core/session testable while the lower
- * layers evolve.
+ * What the session layer needs from the SIP user agent and from the media engine. SIP is
+ * core/sip's UA API as is; media is a narrow port (MediaLeg) that `mediaEngineLegs` adapts
+ * core/media's MediaSession to, so signalling tests can run on fake legs without RTP.
  */
 import type { DtmfDigit, MediaStats } from '@rvoip/contracts';
-import type { SipRequest, SipResponse } from '@rvoip/sip';
+import type { SipStack } from '@rvoip/sip';
 
 export type HeaderList = Array<[string, string | number]>;
 
-export interface UaResponseOptions {
-  reason?: string;
-  headers?: HeaderList;
-  body?: Buffer | string;
-  contentType?: string;
-}
+// The SIP side is core/sip's user-agent API itself (src/ua/types.ts), under local names.
+export type {
+  SipDialog as UaDialog,
+  IncomingInvite as UaIncomingInvite,
+  IncomingRequest as UaIncomingRequest,
+  OutgoingInvite as UaOutgoingInvite,
+  OutgoingInviteOptions as UaInviteOptions,
+  ResponseOptions as UaResponseOptions,
+  DialogEndReason as UaDialogEndReason,
+} from '@rvoip/sip';
 
-export interface UaReceivedInfo {
-  readonly transport?: string;
-  readonly remoteAddress?: string;
-  readonly remotePort?: number;
-  readonly address?: string;
-  readonly port?: number;
-  readonly protocol?: string;
-}
-
-export interface UaIncomingRequest {
-  readonly request: SipRequest;
-  readonly source: UaReceivedInfo;
-  respond(status: number, opts?: UaResponseOptions): Promise<void>;
-}
-
-export type UaDialogEndReason = 'local-bye' | 'remote-bye' | 'ack-timeout' | 'transport-error' | 'closed';
-
-export interface UaDialog {
-  /** `callId;localTag;remoteTag` (core/sip dialog id). */
-  readonly id: string;
-  readonly callId: string;
-  readonly localUri: string;
-  readonly remoteUri: string;
-  readonly remoteTarget: string;
-  readonly state: 'early' | 'confirmed' | 'terminated';
-  readonly remoteDescription: Buffer;
-  request(method: string, opts?: Omit<UaResponseOptions, 'reason'>): Promise<SipResponse>;
-  onRequest(listener: (req: UaIncomingRequest) => void): void;
-  onTerminated(listener: (reason: UaDialogEndReason) => void): void;
-  bye(opts?: { headers?: HeaderList }): Promise<void>;
-}
-
-export interface UaIncomingInvite extends UaIncomingRequest {
-  readonly cancelled: boolean;
-  onCancel(listener: (cancel: SipRequest) => void): void;
-  progress(status: number, opts?: UaResponseOptions & { reliable?: boolean }): Promise<void>;
-  accept(opts?: UaResponseOptions): Promise<UaDialog>;
-  reject(status: number, opts?: UaResponseOptions): Promise<void>;
-}
-
-export interface UaInviteOptions {
-  to: string;
-  from?: string;
-  body?: Buffer | string;
-  contentType?: string;
-  headers?: HeaderList;
-  credentials?: { username: string; password: string; realm?: string };
-}
-
-export interface UaOutgoingInvite {
-  readonly request: SipRequest;
-  onProvisional(listener: (res: SipResponse, early: UaDialog | undefined) => void): void;
-  readonly answered: Promise<UaDialog>;
-  cancel(reason?: string): Promise<void>;
-}
-
-/** The user-agent surface CallController drives (core/sip `SipStack`). */
-export interface SipUserAgent {
-  onInvite(handler: (invite: UaIncomingInvite) => void | Promise<void>): void;
-  onRequest(method: string, handler: (req: UaIncomingRequest) => void | Promise<void>): void;
-  invite(options: UaInviteOptions): UaOutgoingInvite;
-}
+/** The part of core/sip's `SipStack` that CallController drives. */
+export type SipUserAgent = Pick<SipStack, 'onInvite' | 'onRequest' | 'invite'>;
 
 export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
 

@@ -20,7 +20,7 @@ function requestInfo(invite: UaIncomingInvite, sessionId: string): IncomingReque
   const headers: Record<string, string[]> = {};
   for (const f of req.headers) (headers[f.name.toLowerCase()] ??= []).push(f.value);
   const src = invite.source;
-  const transport = (src.transport ?? src.protocol ?? 'udp').toLowerCase();
+  const transport = src.protocol.toLowerCase();
   return {
     method: req.method as SipMethod,
     requestUri: req.uri.toString(),
@@ -33,8 +33,8 @@ function requestInfo(invite: UaIncomingInvite, sessionId: string): IncomingReque
     ...(req.body.length > 0 && { body: req.body.toString() }),
     source: {
       transport: (['udp', 'tcp', 'tls', 'ws', 'wss'].includes(transport) ? transport : 'udp') as IncomingRequestInfo['source']['transport'],
-      address: src.remoteAddress ?? src.address ?? '',
-      port: src.remotePort ?? src.port ?? 0,
+      address: src.remoteAddress,
+      port: src.remotePort,
     },
     sessionId,
   };
