@@ -108,7 +108,7 @@ export class RvoipMetrics {
     });
     this.counter('rvoip_sip_transaction_timeouts_total', 'SIP transactions that timed out (timers B, F, H...).', [], (s) => one(tx(s)?.timeouts));
     this.counter('rvoip_sip_transaction_transport_errors_total', 'SIP transactions ended by a transport error.', [], (s) => one(tx(s)?.transportErrors));
-    this.counter('rvoip_sip_transaction_merged_requests_total', 'Merged requests (RFC 3261 8.2.2.2) answered 482.', [], (s) => one(tx(s)?.mergedRequests));
+    this.counter('rvoip_sip_transaction_merged_requests_total', 'Merged requests detected (RFC 3261 8.2.2.2).', [], (s) => one(tx(s)?.mergedRequests));
     this.counter('rvoip_sip_transaction_stray_responses_total', 'Responses matching no client transaction.', [], (s) => one(tx(s)?.strayResponses));
     this.gauge('rvoip_sip_dialogs', 'Live SIP dialogs.', [], (s) => one(s.sip?.dialogs));
   }
