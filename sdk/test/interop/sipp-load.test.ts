@@ -61,6 +61,7 @@ describe('interop: SIPp -rtp_echo takes 500 calls from an SDK peer', function ()
       expect(Number(s['SuccessfulCall(C)'])).to.equal(CALLS);
       expect(Number(s['FailedCall(C)'])).to.equal(0);
       expect(peer.activeCalls).to.have.length(0);
+      expect(peer.sessions.count()).to.equal(0);
     } finally {
       await peer.close();
       if (sipp.exitCode === null) sipp.kill('SIGKILL');
