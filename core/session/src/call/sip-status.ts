@@ -18,7 +18,7 @@ export function endReasonFor(status: number): EndReason {
   if (status === 486 || status === 600) return 'busy';
   if (status === 487) return 'cancelled';
   if (status === 408 || status === 480) return 'no-answer';
-  if (status === 603 || (status >= 400 && status < 700)) return 'rejected';
+  if (status >= 300 && status < 700) return 'rejected';
   return 'failed';
 }
 

@@ -103,4 +103,29 @@ describe('CallController over a real SipStack (fake media): basic calls', functi
     expect(err?.code).to.equal('RVOIP_ERR_SESSION_INVALID_STATE');
     expect(err?.message).to.contain("cannot handle 'hold' in state 'ringing'");
   });
+
+  it('a Custom decision answers the INVITE itself (180 then 302 with Contact)', async () => {
+    const seen: string[] = [];
+    bob.decide = () => Decision.custom(async (req, responder) => {
+      seen.push(req.method, req.from.uri);
+      await responder.respond({ code: 180 });
+      await responder.respond({ code: 302, reason: 'Moved Temporarily', headers: { Contact: '<sip:queue@127.0.0.1:9>' } });
+    });
+    const states: string[] = [];
+    alice.sessions.onStateChange((c) => states.push(c.to));
+    const info = await alice.calls.dial({ to: bob.uri });
+    await alice.calls.ended(info.id);
+    expect(seen[0]).to.equal('INVITE');
+    expect(seen[1]).to.contain('alice');
+    expect(states).to.deep.equal(['calling', 'ringing', 'failed']);
+    await alice.sink.drain();
+    expect(cdrs(alice)[0]).to.include({ sipCode: 302, endReason: 'rejected' });
+  });
+
+  it('a Custom decision can accept with a 2xx', async () => {
+    bob.decide = () => Decision.custom(async (_req, responder) => responder.respond({ code: 200, headers: { 'X-Queue': 'sales' } }));
+    const info = await alice.calls.dial({ to: bob.uri });
+    await waitForState(alice, 'active', info.id);
+    await alice.calls.hangup(info.id);
+  });
 });
