@@ -74,11 +74,12 @@ export class HttpService implements Lifecycle {
     if (listen === undefined) return;
     const target = parseListen(listen);
     const t = this.deps.targets();
+    const registry = t.registry;
     const metrics = new RvoipMetrics({
       sip: () => (t.sip.started ? t.sip.stack.stats() : undefined),
       sessions: () => t.sessions.list(),
       callEventAdapters: () => t.dispatcher.stats(),
-      ...(t.registry && { registrations: () => t.registry!.list() }),
+      ...(registry && { registrations: () => registry.list() }),
     }, KERNEL_VERSION, this.logger);
     const router = operatorRoutes(new Router(), {
       readiness: () => this.readiness(),
@@ -86,7 +87,7 @@ export class HttpService implements Lifecycle {
       version: KERNEL_VERSION,
       metrics,
     });
-    apiRoutes(router, { sessions: t.sessions, calls: t.calls, registry: t.registry });
+    apiRoutes(router, { sessions: t.sessions, calls: t.calls, registry });
     const server = new HttpServer({ router, logger: this.logger, onAnswered: (r) => metrics.observe(r) });
     const bound = await server.listen(target);
     this.server = server;
