@@ -6,7 +6,7 @@
  * wall-clock rate, the server's CPU time per REGISTER is read from /proc, because on a
  * shared 2-core machine wall-clock rates mostly measure the neighbours.
  *
- * Knobs (env): REGISTRAR_BENCH_USERS (10000), _WINDOW (200), _THREADS (1), _DURATION_MS (10000).
+ * Knobs (env): REGISTRAR_BENCH_USERS (10000), _WINDOW (100), _THREADS (1), _DURATION_MS (10000).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -157,7 +157,7 @@ async function kamailio(users: number, load: Partial<LoadOptions>): Promise<Serv
 export async function benchRegistrar(): Promise<Record<string, unknown>> {
   const users = env('USERS', 10_000);
   const load: Partial<LoadOptions> = {
-    users, window: env('WINDOW', 200), threads: env('THREADS', 1), durationMs: env('DURATION_MS', 10_000), domain: 'bench.rvoip',
+    users, window: env('WINDOW', 100), threads: env('THREADS', 1), durationMs: env('DURATION_MS', 10_000), domain: 'bench.rvoip',
   };
   const r = await rvoip(users, load);
   const k = await kamailio(users, load);
