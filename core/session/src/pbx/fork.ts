@@ -1,4 +1,4 @@
-import type { ContactBinding, SessionId, SessionInfo, SipAddress } from '@rvoip/contracts';
+import type { ContactBinding, Disposable, SessionId, SessionInfo, SipAddress } from '@rvoip/contracts';
 import type { PbxContext } from './context.js';
 import { codecPreference } from './options.js';
 import { isEnded } from './session-watch.js';
@@ -45,6 +45,9 @@ function failureCode(info: SessionInfo): number {
 export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome> {
   return new Promise((resolve) => {
     const forks = new Map<SessionId, string>();
+    // Every fork watcher goes at the outcome: later state changes (a resume re-entering
+    // 'active') belong to the bridge, not to the search.
+    const subs: Disposable[] = [];
     const codes: number[] = [];
     let pending = req.bindings.length;
     let done = false;
@@ -54,6 +57,7 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
       if (done) return;
       done = true;
       callerSub.dispose();
+      for (const sub of subs) sub.dispose();
       resolve(outcome);
     };
     const cancelOthers = (except?: SessionId): void => {
@@ -85,7 +89,7 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
           void ctx.calls.hangup(info.id, 'cancelled').catch(() => undefined);
           return;
         }
-        ctx.watch.on(info.id, (c) => {
+        subs.push(ctx.watch.on(info.id, (c) => {
           if (c.to === 'ringing' || c.to === 'early-media') {
             if (!rang && !done) {
               rang = true;
@@ -101,7 +105,7 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
           } else if (isEnded(c.to) && c.from !== 'active') {
             if (!done) settleOne(failureCode(c.session));
           }
-        });
+        }));
       }, (err: unknown) => {
         ctx.logger.warn({ err, callId: req.callId, contact: binding.contact }, 'pbx fork could not be placed');
         settleOne(480);

@@ -96,8 +96,11 @@ export class PbxRouter implements SignalingHandler {
 
   private echo(id: SessionId, callId: string): void {
     const started = Date.now();
+    let echoing = false;
     const sub = this.ctx.watch.on(id, (c) => {
-      if (c.to === 'active') {
+      // Once only: a resume after hold re-enters 'active' on the same leg.
+      if (c.to === 'active' && !echoing) {
+        echoing = true;
         const leg = this.ctx.runtime.registry.mediaOf(id);
         if (leg) void echoFrames(leg).catch(() => undefined);
       } else if (isEnded(c.to)) {

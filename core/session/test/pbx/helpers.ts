@@ -50,14 +50,14 @@ export class PbxRig {
   pbx!: Kernel;
   pbxPort = 0;
 
-  async start(): Promise<void> {
+  async start(logLevel = 'silent'): Promise<void> {
     const configPath = join(this.dir, 'pbx.config.json');
     writeFileSync(configPath, JSON.stringify({
       sip: { listen: ['udp://127.0.0.1:0'], domain: DOMAIN },
       media: { rtpPorts: [20000, 40000] },
       storage: { adapter: 'memory' },
       registrar: { auth: 'digest', users: USERS },
-      log: { level: 'silent' },
+      log: { level: logLevel },
     }));
     this.pbx = await Kernel.create({ configPath, env: {} });
     this.kernels.push(this.pbx);

@@ -106,6 +106,8 @@ describe('session/pbx routing between phones', function () {
     const aliceActive = alice.reach('active');
     const call = await alice.calls.dial({ to: rig.uri('1002') });
     const [bobCall] = await Promise.all([bobActive, aliceActive]);
+    // Alice hears the 200 before the PBX has its ACK: wait until the PBX holds both legs up.
+    while (rig.pbxSessions.count({ state: 'active' }) < 2) await new Promise((r) => setTimeout(r, 20));
     const aliceEnded = alice.reach('terminated', call.id);
     const bobEnded = bob.reach('terminated', bobCall.session.id);
     await rig.pbx.stop();
