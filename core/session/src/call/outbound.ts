@@ -4,7 +4,7 @@ import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
 import { wireDialog } from './in-dialog.js';
 import { attachLeg, localFrom, newRecord } from './new-session.js';
-import { endReasonFor, statusOf, SUPPORTED } from './sip-status.js';
+import { endReasonFor, hasOptionTag, statusOf, SUPPORTED } from './sip-status.js';
 
 export interface PlaceCallOptions extends DialOptions {
   /** Extra headers in list form (e.g. Replaces, Referred-By), merged after `headers`. */
@@ -25,7 +25,7 @@ export async function placeCall(ctx: CallContext, options: PlaceCallOptions): Pr
     const offer = await leg.createOffer('sendrecv');
     await ctx.fire(r, 'dial');
     const headers: HeaderList = [
-      ['Supported', SUPPORTED],
+      ['Supported', `${SUPPORTED}, 100rel`],
       ['Session-Expires', `${ctx.settings.sessionExpires};refresher=uac`],
       ...Object.entries(options.headers ?? {}), ...(options.extraHeaders ?? []),
     ];
@@ -38,9 +38,21 @@ export async function placeCall(ctx: CallContext, options: PlaceCallOptions): Pr
     h.outgoing = out;
     ctx.registry.setCallId(r.id, out.request.callId);
     let earlyApplied = false;
-    out.onProvisional((res) => {
+    let lastRseq = -1;
+    out.onProvisional((res, early) => {
       void (async () => {
         if (res.status === 100) return;
+        // RFC 3262: a reliable provisional (Require: 100rel + RSeq) is acknowledged with PRACK
+        // once per RSeq; retransmissions of one we already PRACKed are ignored.
+        const rseq = res.rseq;
+        if (rseq !== undefined && hasOptionTag(res.require, '100rel')) {
+          if (rseq <= lastRseq) return;
+          lastRseq = rseq;
+          if (early) {
+            void early.request('PRACK', { headers: [['RAck', `${rseq} ${res.cseq.seq} ${res.cseq.method}`]] })
+              .catch((err: unknown) => ctx.logger.warn({ err, session: r.id }, 'PRACK failed'));
+          }
+        }
         if (res.body.length > 0 && !earlyApplied) {
           earlyApplied = true;
           await leg.setRemoteAnswer(res.body.toString());

@@ -24,7 +24,8 @@ export function endReasonFor(status: number): EndReason {
 
 /**
  * Option tags we add to INVITEs and answers (the stack adds `replaces` and Allow itself).
- * 100rel is not advertised: the UA does not send PRACK yet, so a peer must not rely on it.
+ * Outgoing INVITEs also offer 100rel: the caller side sends PRACK itself (outbound.ts). As
+ * callee we do not send reliable provisionals: the UA cannot retransmit them or take PRACK.
  */
 export const SUPPORTED = 'timer';
 
