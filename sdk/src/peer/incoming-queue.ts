@@ -10,6 +10,15 @@ export class IncomingQueue<T> implements AsyncIterable<T> {
     else this.items.push(item);
   }
 
+  /** Drops queued items nobody pulled that no longer matter (ended calls), bounding the queue. */
+  prune(stale: (item: T) => boolean): void {
+    for (let i = this.items.length - 1; i >= 0; i--) if (stale(this.items[i]!)) this.items.splice(i, 1);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
   end(): void {
     this.done = true;
     for (const w of this.waiters.splice(0)) w.resolve({ value: undefined, done: true });

@@ -105,6 +105,7 @@ export class SimplePeer implements CallHost {
     if (!info) return;
     const call = new IncomingCall(this, info);
     this.live.set(call.id, call);
+    this.incoming.prune((c) => c.state === 'terminated' || c.state === 'failed');
     this.incoming.push(call);
     for (const l of [...this.incomingListeners]) l(call);
   }
