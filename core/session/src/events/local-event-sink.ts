@@ -24,9 +24,15 @@ export class LocalEventSink implements CallEventSink {
     }
   }
 
-  /** Resolves once everything published so far has been delivered (tests, shutdown). */
-  async drain(): Promise<void> {
-    await Promise.all(this.queues.values());
+  /**
+   * Resolves once everything published so far has been delivered (tests, shutdown), or after
+   * `timeoutMs` so that an adapter that never returns cannot hold up a shutdown.
+   */
+  async drain(timeoutMs = 2000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); });
+    await Promise.race([Promise.all(this.queues.values()), limit]);
+    clearTimeout(timer);
   }
 }
 
