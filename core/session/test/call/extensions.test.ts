@@ -65,6 +65,8 @@ describe('session extension points over real calls', function () {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(seen).to.deep.equal(['calling', 'active', 'terminating', 'terminated']);
     expect(alice.sink.failures).to.equal(4);
+    // The hanging adapter holds one event in flight and queues the rest; the sink stays bounded.
+    await alice.sink.drain(100);
   });
 
   it('publishes media-stats events periodically while media runs, and the CDR carries the totals', async () => {
