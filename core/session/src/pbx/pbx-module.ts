@@ -16,6 +16,8 @@ import type {
 } from '@rvoip/contracts';
 import type { DefaultCallController } from '../call-controller.js';
 import { UserDirectory } from '../registrar/user-directory.js';
+import { RegistrarOptionsToken } from '../registrar/options.js';
+import type { RegistrarOverrides } from '../registrar/options.js';
 import type { SessionRuntime } from '../session-runtime.js';
 import { SessionRuntimeToken } from '../tokens.js';
 import { DEFAULT_PBX_OPTIONS, PbxOptionsToken } from './options.js';
@@ -87,7 +89,15 @@ export class PbxLifecycle implements Lifecycle {
   }
 }
 
-export const pbxModule = new ContainerModule(({ bind, rebind }) => {
+/**
+ * Digest challenges in MD5 only: deployed softphones (baresip 1.0 / libre among them) give
+ * up on a 401 carrying any SHA-256 challenge ("Function not implemented"), even listed
+ * second, so a PBX offering it locks them out. An app binding its own options wins.
+ */
+const PBX_REGISTRAR_OPTIONS: RegistrarOverrides = { digestAlgorithms: ['MD5'] };
+
+export const pbxModule = new ContainerModule(({ bind, rebind, isBound }) => {
+  if (!isBound(RegistrarOptionsToken)) bind<RegistrarOverrides>(RegistrarOptionsToken).toConstantValue(PBX_REGISTRAR_OPTIONS);
   bind(PbxSignalingGate).toSelf().inSingletonScope();
   rebind<SignalingHandlerType>(SignalingHandler).toService(PbxSignalingGate);
   bind(PbxLifecycle).toDynamicValue((ctx) => new PbxLifecycle(ctx.get(PbxSignalingGate), () => ({
