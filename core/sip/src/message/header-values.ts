@@ -43,22 +43,36 @@ export function parseNameAddrList(lines: readonly string[], name = 'Contact'): N
 /** CSeq: 1*DIGIT LWS Method. Numbers above 2^32-1 are rejected (RFC 4475 scalar02). */
 export function parseCSeq(lines: readonly string[]): CSeq {
   const s = single('CSeq', lines);
-  let i = skipWs(s, 0);
+  return parseCSeqIn(s, 0, s.length);
+}
+
+/** Well-known methods: the CSeq of nearly every message names one of these. */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE'];
+
+/** The method token s[ms, me): a shared constant when it is a well-known one. */
+function methodName(s: string, ms: number, me: number): string {
+  for (const m of METHODS) if (m.length === me - ms && s.startsWith(m, ms)) return m;
+  return s.slice(ms, me);
+}
+
+/** parseCSeq of the value s[from, end) (in place inside the message text). */
+export function parseCSeqIn(s: string, from: number, end: number): CSeq {
+  let i = skipWs(s, from, end);
   const ds = i;
   let seq = 0;
-  for (; i < s.length; i++) {
+  for (; i < end; i++) {
     const d = s.charCodeAt(i) - 48;
     if (d < 0 || d > 9) break;
     seq = seq * 10 + d;
-    if (seq > MAX_CSEQ) throw new SipHeaderError(`CSeq: sequence number above 2^32-1 in "${s}"`, 'CSeq');
+    if (seq > MAX_CSEQ) throw new SipHeaderError(`CSeq: sequence number above 2^32-1 in "${s.slice(from, end)}"`, 'CSeq');
   }
-  if (i === ds) throw new SipHeaderError(`CSeq: bad sequence number in "${s}"`, 'CSeq');
-  const ms = skipWs(s, i);
-  const me = scanToken(s, ms);
-  if (ms === i || me === ms || skipWs(s, me) !== s.length) {
-    throw new SipHeaderError(`CSeq: expected "<number> <method>" in "${s}"`, 'CSeq');
+  if (i === ds) throw new SipHeaderError(`CSeq: bad sequence number in "${s.slice(from, end)}"`, 'CSeq');
+  const ms = skipWs(s, i, end);
+  const me = scanToken(s, ms, end);
+  if (ms === i || me === ms || skipWs(s, me, end) !== end) {
+    throw new SipHeaderError(`CSeq: expected "<number> <method>" in "${s.slice(from, end)}"`, 'CSeq');
   }
-  return { seq, method: s.slice(ms, me) };
+  return { seq, method: methodName(s, ms, me) };
 }
 
 /** Comma-separated tokens (Require, Supported, Allow, Unsupported...); empty elements skipped. */

@@ -87,6 +87,14 @@ export class SipHeaders implements Iterable<HeaderField> {
     this.keys = keys !== undefined && keys.length === fields.length ? keys : fields.map((f) => headerKey(f.name));
   }
 
+  /**
+   * @internal The received lines while no edit has replaced them: typed accessors parse
+   * known headers in place from it (undefined once the headers were written or walked).
+   */
+  get rawIndex(): RawHeaderIndex | undefined {
+    return this.raw;
+  }
+
   /** Wraps the line offsets the parser found; fields are built only if needed. */
   static fromRaw(raw: RawHeaderIndex): SipHeaders {
     // Shared empty arrays: never written while `raw` is set (own() replaces them first).

@@ -38,8 +38,8 @@ export function isToken(s: string): boolean {
 }
 
 /** Index of the first character that is not SP or HT (folding is already unfolded). */
-export function skipWs(s: string, i: number): number {
-  while (i < s.length) {
+export function skipWs(s: string, i: number, end = s.length): number {
+  while (i < end) {
     const c = s.charCodeAt(i);
     if (c !== 32 && c !== 9) break;
     i++;
@@ -48,8 +48,12 @@ export function skipWs(s: string, i: number): number {
 }
 
 /** End index of the token starting at i (i itself when none). */
-export function scanToken(s: string, i: number): number {
-  while (i < s.length && isTokenChar(s.charCodeAt(i))) i++;
+export function scanToken(s: string, i: number, end = s.length): number {
+  while (i < end) {
+    const c = s.charCodeAt(i);
+    if (c >= 256 || TOKEN[c] !== 1) break;
+    i++;
+  }
   return i;
 }
 
@@ -66,13 +70,13 @@ export function trimWs(s: string): string {
  * s[i] is the opening DQUOTE: returns the index after the closing one, or -1 when the
  * string is unterminated. quoted-pair (backslash + any char but CR/LF) is skipped whole.
  */
-export function scanQuoted(s: string, i: number): number {
+export function scanQuoted(s: string, i: number, end = s.length): number {
   i++;
-  while (i < s.length) {
+  while (i < end) {
     const c = s.charCodeAt(i);
     if (c === 34) return i + 1;
     if (c === 92) {
-      if (i + 1 >= s.length) return -1;
+      if (i + 1 >= end) return -1;
       i += 2;
       continue;
     }
@@ -107,32 +111,35 @@ export type ParamMap = Map<string, string | null>;
  * case-insensitively), values are kept raw (a quoted value keeps its quotes). Stops at
  * a top-level `,` or the end; anything else is a grammar error.
  */
-export function scanParams(s: string, i: number, header: string, into?: ParamMap): number {
+export function scanParams(s: string, i: number, header: string, into?: ParamMap, end = s.length, base = 0): number {
   for (;;) {
-    i = skipWs(s, i);
-    if (i >= s.length || s.charCodeAt(i) === 44) return i;
-    if (s.charCodeAt(i) !== 59) throw new SipHeaderError(`${header}: unexpected '${s[i]}' at offset ${i}`, header);
-    i = skipWs(s, i + 1);
+    // Fast path: no LWS around ';' (the common spelling).
+    if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
+    if (i >= end || s.charCodeAt(i) === 44) return i;
+    if (s.charCodeAt(i) !== 59) {
+      throw new SipHeaderError(`${header}: unexpected '${s[i]}' at offset ${i - base}`, header);
+    }
+    i = skipWs(s, i + 1, end);
     const nameStart = i;
-    const nameEnd = scanToken(s, i);
-    if (nameEnd === i) throw new SipHeaderError(`${header}: empty parameter name at offset ${i}`, header);
-    i = skipWs(s, nameEnd);
+    const nameEnd = scanToken(s, i, end);
+    if (nameEnd === i) throw new SipHeaderError(`${header}: empty parameter name at offset ${i - base}`, header);
+    i = skipWs(s, nameEnd, end);
     let vs = -1;
-    if (i < s.length && s.charCodeAt(i) === 61) {
-      i = skipWs(s, i + 1);
+    if (i < end && s.charCodeAt(i) === 61) {
+      i = skipWs(s, i + 1, end);
       vs = i;
-      i = scanParamValue(s, i);
-      if (i < 0) throw new SipHeaderError(`${header}: unterminated quoted parameter value in "${s}"`, header);
-      if (i === vs) throw new SipHeaderError(`${header}: parameter without a value in "${s}"`, header);
+      i = scanParamValue(s, i, end);
+      if (i < 0) throw new SipHeaderError(`${header}: unterminated quoted parameter value in "${s.slice(base, end)}"`, header);
+      if (i === vs) throw new SipHeaderError(`${header}: parameter without a value in "${s.slice(base, end)}"`, header);
     }
     if (into !== undefined) into.set(s.slice(nameStart, nameEnd).toLowerCase(), vs < 0 ? null : s.slice(vs, i));
   }
 }
 
 /** End of a param value at i: a quoted-string (-1 if unterminated) or a token/host run. */
-export function scanParamValue(s: string, i: number): number {
-  if (s.charCodeAt(i) === 34) return scanQuoted(s, i);
-  while (i < s.length) {
+export function scanParamValue(s: string, i: number, end = s.length): number {
+  if (i < end && s.charCodeAt(i) === 34) return scanQuoted(s, i, end);
+  while (i < end) {
     const c = s.charCodeAt(i);
     if (c >= 256 || PARAM_VALUE[c] !== 1) break;
     i++;
@@ -144,22 +151,23 @@ export function scanParamValue(s: string, i: number): number {
  * Looks a param up in params text already checked by scanParams, without building a
  * map: undefined when absent, null for a flag, else the raw value.
  */
-export function findParam(s: string, name: string): string | null | undefined {
-  let i = 0;
+export function findParam(s: string, name: string, from = 0, end = s.length): string | null | undefined {
+  let i = from;
+  const n = name.length;
   for (;;) {
-    i = skipWs(s, i);
-    if (i >= s.length || s.charCodeAt(i) !== 59) return undefined;
-    i = skipWs(s, i + 1);
+    i = skipWs(s, i, end);
+    if (i >= end || s.charCodeAt(i) !== 59) return undefined;
+    i = skipWs(s, i + 1, end);
     const ns = i;
-    const ne = scanToken(s, i);
-    let match = ne - ns === name.length;
-    for (let k = 0; match && k < name.length; k++) match = (s.charCodeAt(ns + k) | 0x20) === name.charCodeAt(k);
-    i = skipWs(s, ne);
+    const ne = scanToken(s, i, end);
+    let match = ne - ns === n;
+    for (let k = 0; match && k < n; k++) match = (s.charCodeAt(ns + k) | 0x20) === name.charCodeAt(k);
+    i = skipWs(s, ne, end);
     let value: string | null = null;
-    if (i < s.length && s.charCodeAt(i) === 61) {
-      i = skipWs(s, i + 1);
+    if (i < end && s.charCodeAt(i) === 61) {
+      i = skipWs(s, i + 1, end);
       const vs = i;
-      i = scanParamValue(s, i);
+      i = scanParamValue(s, i, end);
       if (match) value = s.slice(vs, i);
     }
     if (match) return value;

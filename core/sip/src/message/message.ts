@@ -8,8 +8,10 @@ import { SipHeaderError } from './errors.js';
 import type { SipUri, TelUri } from './uri.js';
 import { parseUri } from './uri.js';
 import type { NameAddr } from './name-addr.js';
+import { parseNameAddr, parseNameAddrs } from './name-addr.js';
 import type { Via } from './via.js';
-import { scanVia } from './via.js';
+import { parseVias, scanVia } from './via.js';
+import { H_CALL_ID, H_CONTACT, H_CSEQ, H_FROM, H_TO, H_VIA } from './raw-headers.js';
 import type {
   AuthHeader,
   CSeq,
@@ -32,6 +34,7 @@ import {
   parseSessionExpires,
   parseSubscriptionState,
   parseCSeq,
+  parseCSeqIn,
   parseNameAddrHeader,
   parseNameAddrList,
   parseTokenList,
@@ -107,39 +110,86 @@ abstract class SipMessageBase {
 
   /** All Via values, top first (comma-joined lines split). */
   get vias(): Via[] {
-    return (this.viasValue ??= parseViaList(this.headers.getAll('via')));
+    if (this.viasValue !== undefined) return this.viasValue;
+    const raw = this.headers.rawIndex;
+    if (raw === undefined) return (this.viasValue = parseViaList(this.headers.getAll('via')));
+    const out: Via[] = [];
+    const o = raw.offs;
+    const n = raw.countOf[H_VIA]!;
+    for (let i = raw.firstOf[H_VIA]!, seen = 0; seen < n; i++) {
+      if (raw.ids[i] !== H_VIA) continue;
+      parseVias(raw.text, out, o[i * 4 + 2]!, o[i * 4 + 3]!);
+      seen++;
+    }
+    return (this.viasValue = out);
   }
 
   /** The top Via alone: parsed without the rest of the list (what a UAS/proxy reads first). */
   get topVia(): Via | undefined {
     if (this.viasValue !== undefined) return this.viasValue[0];
     if (this.topViaValue !== undefined) return this.topViaValue;
+    const raw = this.headers.rawIndex;
+    if (raw !== undefined) {
+      const line = raw.firstOf[H_VIA]!;
+      if (line < 0) return undefined;
+      const vs = raw.offs[line * 4 + 2]!;
+      return (this.topViaValue = scanVia(raw.text, vs, raw.offs[line * 4 + 3]!, vs)[0]);
+    }
     const first = this.headers.get('via');
     return first === undefined ? undefined : (this.topViaValue = scanVia(first, 0)[0]);
   }
 
   get from(): NameAddr {
-    return (this.fromValue ??= parseNameAddrHeader('From', this.headers.getAll('from')));
+    return (this.fromValue ??= this.nameAddrOf(H_FROM, 'from', 'From'));
   }
 
   get to(): NameAddr {
-    return (this.toValue ??= parseNameAddrHeader('To', this.headers.getAll('to')));
+    return (this.toValue ??= this.nameAddrOf(H_TO, 'to', 'To'));
+  }
+
+  /** From or To, parsed in place in the received text when it is still there. */
+  private nameAddrOf(id: number, key: string, name: string): NameAddr {
+    const raw = this.headers.rawIndex;
+    if (raw === undefined || raw.countOf[id] !== 1) return parseNameAddrHeader(name, this.headers.getAll(key));
+    const line = raw.firstOf[id]!;
+    return parseNameAddr(raw.text, name, raw.offs[line * 4 + 2]!, raw.offs[line * 4 + 3]!);
   }
 
   get callId(): string {
     if (this.callIdValue !== undefined) return this.callIdValue;
+    const raw = this.headers.rawIndex;
+    if (raw !== undefined && raw.countOf[H_CALL_ID] === 1) {
+      const line = raw.firstOf[H_CALL_ID]!;
+      if (raw.offs[line * 4 + 2]! < raw.offs[line * 4 + 3]!) return (this.callIdValue = raw.value(line));
+    }
     const values = this.headers.getAll('call-id');
     if (values.length !== 1 || values[0] === '') throw missingOrRepeated('Call-ID', values.length);
     return (this.callIdValue = values[0]!);
   }
 
   get cseq(): CSeq {
-    return (this.cseqValue ??= parseCSeq(this.headers.getAll('cseq')));
+    if (this.cseqValue !== undefined) return this.cseqValue;
+    const raw = this.headers.rawIndex;
+    if (raw !== undefined && raw.countOf[H_CSEQ] === 1) {
+      const line = raw.firstOf[H_CSEQ]!;
+      return (this.cseqValue = parseCSeqIn(raw.text, raw.offs[line * 4 + 2]!, raw.offs[line * 4 + 3]!));
+    }
+    return (this.cseqValue = parseCSeq(this.headers.getAll('cseq')));
   }
 
   /** Contact values; a `*` Contact (REGISTER removal) is reported by `isStarContact`. */
   get contacts(): NameAddr[] {
     if (this.contactsValue !== undefined) return this.contactsValue;
+    const raw = this.headers.rawIndex;
+    if (raw !== undefined && raw.countOf[H_CONTACT] === 1) {
+      const line = raw.firstOf[H_CONTACT]!;
+      const vs = raw.offs[line * 4 + 2]!;
+      const ve = raw.offs[line * 4 + 3]!;
+      // '*' alone (values are LWS-trimmed; trim() below for other Unicode spaces around it).
+      const c0 = raw.text.charCodeAt(vs);
+      if (ve - vs === 1 ? c0 === 42 : c0 !== 60 && c0 !== 34 && raw.value(line).trim() === '*') return (this.contactsValue = []);
+      return (this.contactsValue = parseNameAddrs(raw.text, 'Contact', [], vs, ve));
+    }
     const lines = this.headers.getAll('contact');
     const star = lines.length === 1 && lines[0]!.trim() === '*';
     return (this.contactsValue = star ? [] : parseNameAddrList(lines, 'Contact'));

@@ -9,6 +9,14 @@ import type { HeaderField } from './headers.js';
  * Ids of the headers read on every message, recognised while the lines are indexed so
  * that their lookups need no name comparison at all.
  */
+export const H_VIA = 1;
+export const H_FROM = 2;
+export const H_TO = 3;
+export const H_CALL_ID = 4;
+export const H_CSEQ = 5;
+export const H_CONTACT = 6;
+export const H_CONTENT_LENGTH = 7;
+
 export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
   ['via', 1],
   ['from', 2],

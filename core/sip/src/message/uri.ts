@@ -237,8 +237,10 @@ function scanScheme(text: string): [string, number] {
  * Scheme); malformed text throws 400.
  */
 export function parseUri(text: string): SipUri | TelUri {
+  const fast = sipScheme(text, 0, text.length);
+  if (fast !== undefined) return parseSip(text, fast, fast.length + 1, text.length);
   const [scheme, colon] = scanScheme(text);
-  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1, text.length);
   if (scheme === 'tel') return parseTel(text, colon + 1);
   throw new SipParseError(`unsupported URI scheme "${scheme}" in "${text}"`, {
     status: 416,
@@ -251,7 +253,7 @@ export function parseUri(text: string): SipUri | TelUri {
 /** Like parseUri but keeps unknown schemes as GenericUri (header fields may carry any URI). */
 export function parseAnyUri(text: string): AnyUri {
   const [scheme, colon] = scanScheme(text);
-  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1);
+  if (scheme === 'sip' || scheme === 'sips') return parseSip(text, scheme, colon + 1, text.length);
   if (scheme === 'tel') return parseTel(text, colon + 1);
   for (let i = colon + 1; i < text.length; i++) {
     const c = text.charCodeAt(i);
@@ -259,6 +261,33 @@ export function parseAnyUri(text: string): AnyUri {
   }
   if (colon + 1 >= text.length) throw bad(text, 'empty URI');
   return new GenericUri(scheme, text.slice(colon + 1));
+}
+
+/** "sip:" or "sips:" (any case) at text[at]: the scheme, or undefined. */
+function sipScheme(text: string, at: number, end: number): 'sip' | 'sips' | undefined {
+  if (at + 4 > end || (text.charCodeAt(at) | 0x20) !== 115 || (text.charCodeAt(at + 1) | 0x20) !== 105 || (text.charCodeAt(at + 2) | 0x20) !== 112) {
+    return undefined;
+  }
+  const c = text.charCodeAt(at + 3);
+  if (c === 58) return 'sip';
+  return (c | 0x20) === 115 && at + 5 <= end && text.charCodeAt(at + 4) === 58 ? 'sips' : undefined;
+}
+
+/**
+ * parseAnyUri of text[start, end) without slicing it out: SIP URIs are parsed in place,
+ * anything else (and every error, so that messages name the URI alone) goes through
+ * parseAnyUri on the slice.
+ */
+export function parseAnyUriIn(text: string, start: number, end: number): AnyUri {
+  const scheme = sipScheme(text, start, end);
+  if (scheme !== undefined) {
+    try {
+      return parseSip(text, scheme, start + scheme.length + 1, end);
+    } catch {
+      // Fall through: the slice reports the error as the URI's own.
+    }
+  }
+  return parseAnyUri(text.slice(start, end));
 }
 
 /** Index after the run of `allowed` chars (valid %HEX escapes included) from i; -1 on a bad escape. */
@@ -281,8 +310,7 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
 }
 
-function parseSip(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
-  const end = text.length;
+function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: number): SipUri {
   const uri = new SipUri({ scheme, host: '' });
   let i = start;
   // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers:
@@ -302,9 +330,9 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
     i = ue + 1;
   }
   const hostStart = i;
-  if (text.charCodeAt(i) === 91) {
+  if (i < end && text.charCodeAt(i) === 91) {
     const close = text.indexOf(']', i);
-    if (close < 0) throw bad(text, 'unterminated IPv6 reference');
+    if (close < 0 || close >= end) throw bad(text, 'unterminated IPv6 reference');
     for (let k = i + 1; k < close; k++) {
       const c = text.charCodeAt(k);
       if (!(isHex(c) || c === 58 || c === 46)) throw bad(text, 'bad IPv6 reference');
@@ -355,7 +383,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number): SipUri {
     // i is on '?': headers run to the end, '&'-separated.
     const hs = i + 1;
     checkChars(text, text, hs, end, HEADER_CHARS, 'headers');
-    for (const pair of text.slice(hs).split('&')) {
+    for (const pair of text.slice(hs, end).split('&')) {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw bad(text, 'header without name=value');
       uri.headers.push([pair.slice(0, eq), pair.slice(eq + 1)]);

@@ -1,6 +1,6 @@
 /** Via header values (RFC 3261 20.42, 18.2.1; rport RFC 3581). */
 import { SipHeaderError } from './errors.js';
-import { HOST, findParam, paramsFromText, paramsToString, parseDigits, scanParamValue, scanToken, skipWs } from './lex.js';
+import { HOST, findParam, paramsFromText, paramsToString, scanParamValue, scanToken, skipWs } from './lex.js';
 import type { ParamMap } from './lex.js';
 
 export const BRANCH_COOKIE = 'z9hG4bK';
@@ -138,99 +138,143 @@ function isUpper(t: string): boolean {
   return true;
 }
 
-function bad(s: string, why: string): SipHeaderError {
-  return new SipHeaderError(`Via: ${why} in "${s}"`, 'Via');
+function bad(s: string, base: number, end: number, why: string): SipHeaderError {
+  return new SipHeaderError(`Via: ${why} in "${s.slice(base, end)}"`, 'Via');
 }
 
-function expectSlash(s: string, i: number): number {
-  i = skipWs(s, i);
-  if (s.charCodeAt(i) !== 47) throw bad(s, "expected '/' in sent-protocol");
-  return skipWs(s, i + 1);
+function expectSlash(s: string, i: number, end: number, base: number): number {
+  i = skipWs(s, i, end);
+  if (s.charCodeAt(i) !== 47 || i >= end) throw bad(s, base, end, "expected '/' in sent-protocol");
+  return skipWs(s, i + 1, end);
 }
 
-/** Parses one via-parm at s[i]; returns it and the index of the following ',' or the end. */
-export function scanVia(s: string, i: number): [Via, number] {
-  i = skipWs(s, i);
-  let e = scanToken(s, i);
+/** The first branch param met by the last scanViaParams (module state: no object per call). */
+let seenBranch: string | undefined;
+
+/**
+ * Parses one via-parm at s[i] of the value s[base, end) (a header value in place inside
+ * the message text, or a whole string); returns it and the index of the following ','
+ * or the end.
+ */
+export function scanVia(s: string, i: number, end = s.length, base = 0): [Via, number] {
+  i = skipWs(s, i, end);
+  let e = scanToken(s, i, end);
   const nameOk =
     e - i === 3 && (s.charCodeAt(i) | 0x20) === 115 && (s.charCodeAt(i + 1) | 0x20) === 105 && (s.charCodeAt(i + 2) | 0x20) === 112;
   const ns = i;
   const ne = e;
-  i = expectSlash(s, e);
-  e = scanToken(s, i);
-  if (!nameOk || e - i !== 3 || !s.startsWith('2.0', i)) {
-    throw bad(s, `unsupported protocol ${s.slice(ns, ne)}/${s.slice(i, e)}`);
+  // "SIP/2.0/" without LWS is the spelling nearly everyone sends: checked in one go.
+  if (nameOk && s.charCodeAt(e) === 47 && s.charCodeAt(e + 1) === 50 && s.charCodeAt(e + 2) === 46 && s.charCodeAt(e + 3) === 48 && s.charCodeAt(e + 4) === 47 && e + 5 <= end) {
+    i = e + 5;
+  } else {
+    i = expectSlash(s, e, end, base);
+    e = scanToken(s, i, end);
+    if (!nameOk || e - i !== 3 || !s.startsWith('2.0', i)) {
+      throw bad(s, base, end, `unsupported protocol ${s.slice(ns, ne)}/${s.slice(i, e)}`);
+    }
+    i = expectSlash(s, e, end, base);
   }
-  i = expectSlash(s, e);
-  e = scanToken(s, i);
-  if (e === i) throw bad(s, 'missing transport');
-  const transport = s.slice(i, e);
-  i = skipWs(s, e);
-  if (i === e) throw bad(s, 'missing space before sent-by');
+  e = scanToken(s, i, end);
+  if (e === i) throw bad(s, base, end, 'missing transport');
+  const transport = transportName(s, i, e);
+  i = skipWs(s, e, end);
+  if (i === e) throw bad(s, base, end, 'missing space before sent-by');
   const hostStart = i;
   if (s.charCodeAt(i) === 91) {
     const close = s.indexOf(']', i);
-    if (close < 0) throw bad(s, 'unterminated IPv6 reference');
+    if (close < 0 || close >= end) throw bad(s, base, end, 'unterminated IPv6 reference');
     i = close + 1;
   } else {
-    while (i < s.length) {
+    while (i < end) {
       const c = s.charCodeAt(i);
       if (c >= 128 || HOST[c] !== 1 || c === 58 || c === 91 || c === 93) break;
       i++;
     }
   }
-  if (i === hostStart) throw bad(s, 'missing sent-by host');
+  if (i === hostStart) throw bad(s, base, end, 'missing sent-by host');
   const host = s.slice(hostStart, i);
   let port: number | undefined;
-  i = skipWs(s, i);
-  if (s.charCodeAt(i) === 58) {
-    i = skipWs(s, i + 1);
+  if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
+  if (i < end && s.charCodeAt(i) === 58) {
+    i = skipWs(s, i + 1, end);
     const ps = i;
-    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-    port = parseDigits(s.slice(ps, i), 65535);
-    if (port < 0) throw bad(s, 'bad port');
+    let n = 0;
+    while (i < end) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      if (n <= 65535) n = n * 10 + d;
+      i++;
+    }
+    if (i === ps || n > 65535) throw bad(s, base, end, 'bad port');
+    port = n;
   }
   const ps = i;
-  const seen = { branch: undefined as string | undefined };
-  i = scanViaParams(s, i, seen);
+  seenBranch = undefined;
+  i = scanViaParams(s, i, end, base);
   const via = new Via(transport, host, port, s.slice(ps, i));
-  via.branchSeen = seen.branch;
+  via.branchSeen = seenBranch;
   return [via, i];
+}
+
+/** The transport token; the usual ones are shared constants instead of new strings. */
+function transportName(s: string, i: number, e: number): string {
+  if (e - i === 3) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    if (a === 85 && b === 68 && c === 80) return 'UDP';
+    if (a === 84 && b === 67 && c === 80) return 'TCP';
+    if (a === 84 && b === 76 && c === 83) return 'TLS';
+  }
+  return s.slice(i, e);
 }
 
 /**
  * scanParams for Via, checking ttl, rport and branch values in the same pass and
- * remembering the first branch (the one every transaction reads).
+ * remembering the first branch (the one every transaction reads) in seenBranch.
  */
-function scanViaParams(s: string, i: number, seen: { branch: string | undefined }): number {
+function scanViaParams(s: string, i: number, end: number, base: number): number {
   for (;;) {
-    i = skipWs(s, i);
-    if (i >= s.length || s.charCodeAt(i) === 44) return i;
-    if (s.charCodeAt(i) !== 59) throw bad(s, `unexpected '${s[i]}'`);
-    i = skipWs(s, i + 1);
+    if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
+    if (i >= end || s.charCodeAt(i) === 44) return i;
+    if (s.charCodeAt(i) !== 59) throw bad(s, base, end, `unexpected '${s[i]}'`);
+    i = skipWs(s, i + 1, end);
     const ns = i;
-    const ne = scanToken(s, i);
-    if (ne === ns) throw bad(s, 'empty parameter name');
-    i = skipWs(s, ne);
+    const ne = scanToken(s, i, end);
+    if (ne === ns) throw bad(s, base, end, 'empty parameter name');
+    i = ne < end && (s.charCodeAt(ne) === 32 || s.charCodeAt(ne) === 9) ? skipWs(s, ne, end) : ne;
     let vs = -1;
     let ve = -1;
-    if (i < s.length && s.charCodeAt(i) === 61) {
-      i = skipWs(s, i + 1);
+    if (i < end && s.charCodeAt(i) === 61) {
+      i = skipWs(s, i + 1, end);
       vs = i;
-      ve = i = scanParamValue(s, i);
-      if (i < 0) throw bad(s, 'unterminated quoted parameter value');
-      if (i === vs) throw bad(s, 'parameter without a value');
+      ve = i = scanParamValue(s, i, end);
+      if (i < 0) throw bad(s, base, end, 'unterminated quoted parameter value');
+      if (i === vs) throw bad(s, base, end, 'parameter without a value');
     }
     const len = ne - ns;
     if (len === 6 && nameIs(s, ns, 'branch')) {
-      if (vs < 0) throw bad(s, 'branch without value');
-      if (seen.branch === undefined) seen.branch = s.slice(vs, ve);
+      if (vs < 0) throw bad(s, base, end, 'branch without value');
+      if (seenBranch === undefined) seenBranch = s.slice(vs, ve);
     } else if (len === 3 && nameIs(s, ns, 'ttl')) {
-      if (vs < 0 || parseDigits(s.slice(vs, ve), 255) < 0) throw bad(s, 'bad ttl');
+      if (vs < 0 || digitsUpTo(s, vs, ve, 255) < 0) throw bad(s, base, end, 'bad ttl');
     } else if (len === 5 && nameIs(s, ns, 'rport')) {
-      if (vs >= 0 && parseDigits(s.slice(vs, ve), 65535) < 0) throw bad(s, 'bad rport');
+      if (vs >= 0 && digitsUpTo(s, vs, ve, 65535) < 0) throw bad(s, base, end, 'bad rport');
     }
   }
+}
+
+/** parseDigits over s[from, to) without slicing it out. */
+function digitsUpTo(s: string, from: number, to: number, max: number): number {
+  if (to <= from) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+    if (n > max) return -1;
+  }
+  return n;
 }
 
 function nameIs(s: string, at: number, lower: string): boolean {
@@ -239,14 +283,14 @@ function nameIs(s: string, at: number, lower: string): boolean {
 }
 
 /** Parses every via-parm of one header line (a comma-separated list). */
-export function parseVias(s: string, out: Via[] = []): Via[] {
-  let i = 0;
+export function parseVias(s: string, out: Via[] = [], from = 0, end = s.length): Via[] {
+  let i = from;
   for (;;) {
-    const [via, end] = scanVia(s, i);
+    const [via, next] = scanVia(s, i, end, from);
     out.push(via);
-    i = skipWs(s, end);
-    if (i >= s.length) return out;
+    i = skipWs(s, next, end);
+    if (i >= end) return out;
     i++;
-    if (skipWs(s, i) >= s.length) throw bad(s, 'empty list element');
+    if (skipWs(s, i, end) >= end) throw bad(s, from, end, 'empty list element');
   }
 }
