@@ -97,15 +97,16 @@ export class PbxRouter implements SignalingHandler {
   private echo(id: SessionId, callId: string): void {
     const started = Date.now();
     let echoing = false;
+    const echoed = { frames: 0 };
     const sub = this.ctx.watch.on(id, (c) => {
       // Once only: a resume after hold re-enters 'active' on the same leg.
       if (c.to === 'active' && !echoing) {
         echoing = true;
         const leg = this.ctx.runtime.registry.mediaOf(id);
-        if (leg) void echoFrames(leg).catch(() => undefined);
+        if (leg) void echoFrames(leg, echoed).catch(() => undefined);
       } else if (isEnded(c.to)) {
         sub.dispose();
-        this.ctx.logger.info({ callId, route: 'echo', reason: c.session.endReason ?? c.cause, durationMs: Date.now() - started }, 'pbx call ended');
+        this.ctx.logger.info({ callId, route: 'echo', reason: c.session.endReason ?? c.cause, echoedFrames: echoed.frames, durationMs: Date.now() - started }, 'pbx call ended');
       }
     });
   }
