@@ -88,7 +88,13 @@ describe('SimplePeer: typed errors and call control', function () {
     expect(bobDigits).to.deep.equal(['1', '2', '3']);
     expect(aliceDigits).to.deep.equal(['#']);
     call.mute();
+    const sent = call.stats().packetsSent;
+    await call.playTone([500], 300);
+    call.sendAudio(new Int16Array(160));
+    expect(call.stats().packetsSent).to.equal(sent);
     call.unmute();
+    await call.playTone([500], 300);
+    expect(call.stats().packetsSent).to.be.greaterThan(sent);
     await alice.hangupAll();
     await bobCall.waitForEnd();
   });

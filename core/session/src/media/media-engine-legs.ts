@@ -50,6 +50,7 @@ class EngineLeg implements MediaLeg {
     });
   }
 
+  /** Muted: no frame, tone or file leaves this leg until unmuted (playback in progress stops). */
   setMuted(muted: boolean): void {
     this.muted = muted;
     if (muted) this.session.stopPlayback();
@@ -62,6 +63,7 @@ class EngineLeg implements MediaLeg {
 
   async playFile(path: string, options: { loop?: boolean } = {}): Promise<void> {
     const generation = ++this.playGeneration;
+    if (this.muted) return;
     do {
       await this.session.playWav(path);
     } while (options.loop && !this.closed && generation === this.playGeneration);
@@ -69,6 +71,7 @@ class EngineLeg implements MediaLeg {
 
   async playTone(frequencies: readonly number[], durationMs: number): Promise<void> {
     ++this.playGeneration;
+    if (this.muted) return;
     await this.session.playTone({ frequencies }, durationMs);
   }
 
