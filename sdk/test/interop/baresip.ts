@@ -75,6 +75,11 @@ export class Baresip {
 
   private async launch(): Promise<void> {
     this.proc = spawn('baresip', [...(process.env.BARESIP_TRACE ? ['-s'] : []), '-f', this.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A test killed by its timeout must not leave baresip running.
+    const proc = this.proc;
+    const kill = (): void => { proc.kill('SIGKILL'); };
+    process.once('exit', kill);
+    proc.once('exit', () => process.off('exit', kill));
     this.proc.stdout!.on('data', (d: Buffer) => { this.log += d.toString(); });
     this.proc.stderr!.on('data', (d: Buffer) => { this.log += d.toString(); });
     for (let i = 0; i < 50 && !this.log.includes('baresip is ready'); i++) await sleep(100);

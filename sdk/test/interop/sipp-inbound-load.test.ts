@@ -22,6 +22,10 @@ describe('interop: SIPp places 300 calls to an auto-answering SDK peer', functio
         '-mp', String(await freePort()), '-m', String(CALLS), '-r', '50', '-l', '40', '-d', '200',
         '-nostdin', '-trace_stat', '-stf', stats, '-fd', '1', '-timeout', '90s',
       ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      // A test killed by its timeout must not leave SIPp running.
+      const killSipp = (): void => { sipp.kill('SIGKILL'); };
+      process.once('exit', killSipp);
+      sipp.once('exit', () => process.off('exit', killSipp));
       let err = '';
       sipp.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       const code = await new Promise<number | null>((resolve) => sipp.once('exit', resolve));

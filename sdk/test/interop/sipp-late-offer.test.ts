@@ -74,6 +74,10 @@ describe('interop: SIPp late-offer INVITE to an SDK peer', function () {
         `127.0.0.1:${peer.port}`, '-sf', join(dir, 'late-offer.xml'), '-s', 'sdk', '-i', '127.0.0.1',
         '-p', String(await freePort()), '-mp', String(await freePort()), '-m', '1', '-nostdin', '-timeout', '20s',
       ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      // A test killed by its timeout must not leave SIPp running.
+      const killSipp = (): void => { sipp.kill('SIGKILL'); };
+      process.once('exit', killSipp);
+      sipp.once('exit', () => process.off('exit', killSipp));
       let err = '';
       sipp.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       const code = new Promise<number | null>((resolve) => sipp.once('exit', resolve));

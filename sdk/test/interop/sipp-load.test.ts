@@ -30,6 +30,10 @@ describe('interop: SIPp -rtp_echo takes 500 calls from an SDK peer', function ()
       '-sn', 'uas', '-i', '127.0.0.1', '-p', String(sipPort), '-mp', String(mediaPort), '-rtp_echo',
       '-m', String(CALLS), '-nostdin', '-trace_stat', '-stf', stats, '-fd', '1',
     ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    // A test killed by its timeout must not leave SIPp running.
+    const killSipp = (): void => { sipp.kill('SIGKILL'); };
+    process.once('exit', killSipp);
+    sipp.once('exit', () => process.off('exit', killSipp));
     let sippErr = '';
     sipp.stderr.on('data', (d: Buffer) => { sippErr += d.toString(); });
     const exited = new Promise<number | null>((resolve) => sipp.once('exit', (code) => resolve(code)));

@@ -97,6 +97,10 @@ describe('interop: SIPp sends a reliable 183 (RFC 3262) to an SDK caller', funct
         '-sf', join(dir, 'prack.xml'), '-i', '127.0.0.1', '-p', String(sipPort), '-mp', String(await freePort()),
         '-m', '1', '-nostdin', '-timeout', '20s',
       ], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      // A test killed by its timeout must not leave SIPp running.
+      const killSipp = (): void => { sipp.kill('SIGKILL'); };
+      process.once('exit', killSipp);
+      sipp.once('exit', () => process.off('exit', killSipp));
       let err = '';
       sipp.stderr.on('data', (d: Buffer) => { err += d.toString(); });
       const code = new Promise<number | null>((resolve) => sipp.once('exit', resolve));
