@@ -19,6 +19,8 @@ export interface CallSettings {
   /** Deferred inbound calls are rejected with 480 after this long. */
   readonly deferTimeoutMs: number;
   readonly codecs?: readonly string[];
+  /** Where a REFER's target is called (a B2BUA maps its own users' AORs back through itself); default as given. */
+  readonly referTarget?: (target: string) => string;
   /** Digest credentials answered on 401/407 to our INVITEs. */
   readonly credentials?: { readonly username: string; readonly password: string; readonly realm?: string };
 }

@@ -72,7 +72,7 @@ export async function handleRefer(ctx: CallContext, r: SessionRecord, dialog: Ua
   await notify(dialog, 100, 'Trying');
   const { target, headers } = splitReferTo(referTo.uri.toString());
   try {
-    const next = await placeCall(ctx, { to: target, extraHeaders: [...headers, ['Referred-By', `<${r.remote.uri}>`]] });
+    const next = await placeCall(ctx, { to: ctx.settings.referTarget?.(target) ?? target, extraHeaders: [...headers, ['Referred-By', `<${r.remote.uri}>`]] });
     ctx.events.linked({ sessionId: r.id, newSessionId: next.id, kind: 'transfer' });
     const outcome = await outcomeOf(ctx, next);
     await notify(dialog, outcome.status, outcome.reason);
