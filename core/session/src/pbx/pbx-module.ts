@@ -14,16 +14,22 @@ import type {
   ResolvedConfig as ResolvedConfigType, SessionManager as SessionManagerType, SignalingDecision,
   SignalingHandler as SignalingHandlerType, StorageAdapter as StorageAdapterType,
 } from '@rvoip/contracts';
+import { SipStackHost } from '@rvoip/sip';
+import type { SipStackHost as SipStackHostType } from '@rvoip/sip';
 import type { DefaultCallController } from '../call-controller.js';
 import { UserDirectory } from '../registrar/user-directory.js';
 import { RegistrarOptionsToken } from '../registrar/options.js';
 import type { RegistrarOverrides } from '../registrar/options.js';
 import type { SessionRuntime } from '../session-runtime.js';
-import { SessionRuntimeToken } from '../tokens.js';
+import { CallSettingsToken, SessionRuntimeToken } from '../tokens.js';
+import type { CallSettings } from '../call/call-context.js';
+import { referTargetFor } from './refer-target.js';
 import { DEFAULT_PBX_OPTIONS, PbxOptionsToken } from './options.js';
 import type { PbxOptions } from './options.js';
 import { PbxRouter } from './pbx-router.js';
 import { SessionWatch } from './session-watch.js';
+
+type CallSettingsValue = Partial<CallSettings> & { readonly localUri: string };
 
 /** The bound SignalingHandler; the router arrives at start so it can use the CallController without a cycle. */
 @injectable()
@@ -96,7 +102,13 @@ export class PbxLifecycle implements Lifecycle {
  */
 const PBX_REGISTRAR_OPTIONS: RegistrarOverrides = { digestAlgorithms: ['MD5'] };
 
-export const pbxModule = new ContainerModule(({ bind, rebind, isBound }) => {
+export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivation }) => {
+  // Transfers to our own users go back through the PBX (see refer-target.ts).
+  onActivation<CallSettingsValue>(CallSettingsToken, (ctx, settings) => {
+    const domain = ctx.get<ResolvedConfigType>(ResolvedConfig).sip.domain;
+    const listen = ctx.get<SipStackHostType>(SipStackHost).stack.listeningPoints()[0];
+    return { ...settings, referTarget: referTargetFor(domain, listen) };
+  });
   if (!isBound(RegistrarOptionsToken)) bind<RegistrarOverrides>(RegistrarOptionsToken).toConstantValue(PBX_REGISTRAR_OPTIONS);
   bind(PbxSignalingGate).toSelf().inSingletonScope();
   rebind<SignalingHandlerType>(SignalingHandler).toService(PbxSignalingGate);

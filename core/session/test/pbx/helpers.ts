@@ -18,7 +18,7 @@ import type { DefaultCallController, SessionRuntime } from '@rvoip/session';
 import { Kernel } from '@rvoip/kernel';
 
 export const DOMAIN = 'pbx.test';
-export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }];
+export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }, { username: '1005', password: 'five' }];
 
 export interface Phone {
   readonly kernel: Kernel;

@@ -23,6 +23,7 @@ describe('session/pbx routing between phones', function () {
   let alice: Phone;
   let bob: Phone;
   let bobRinger: Phone;
+  let carol: Phone;
 
   before(async () => {
     await rig.start();
@@ -33,6 +34,8 @@ describe('session/pbx routing between phones', function () {
     await rig.register('1002', bob);
     await rig.register('1002', bobRinger);
     await rig.register('1004', bobRinger);
+    carol = await rig.phone('carol');
+    await rig.register('1005', carol);
   });
   after(() => rig.stop());
 
@@ -99,6 +102,28 @@ describe('session/pbx routing between phones', function () {
     f = failed();
     await alice.calls.dial({ to: rig.uri('9999') });
     expect((await f).session.vars.sipStatus).to.equal(404);
+  });
+
+  it('turns a REFER from the caller into a transfer of the callee to the target user', async () => {
+    const bobActive = bob.reach('active');
+    const aliceActive = alice.reach('active');
+    const call = await alice.calls.dial({ to: rig.uri('1002') });
+    const [bobCall] = await Promise.all([bobActive, aliceActive]);
+    while (rig.pbxSessions.count({ state: 'active' }) < 2) await new Promise((r) => setTimeout(r, 20));
+    const carolActive = carol.reach('active');
+    const aliceEnded = alice.reach('terminated', call.id);
+    await alice.calls.transfer(call.id, 'sip:1005@pbx.test');
+    const carolCall = await carolActive;
+    expect((await aliceEnded).session.endReason).to.equal('transferred');
+    expect(bob.sessions.get(bobCall.session.id)?.state).to.equal('active');
+    void bob.calls.play(bobCall.session.id, { kind: 'tone', frequencies: [1400], durationMs: 5000 });
+    void carol.calls.play(carolCall.session.id, { kind: 'tone', frequencies: [600], durationMs: 5000 });
+    const [atBob, atCarol] = await Promise.all([bob.hears(bobCall.session.id, [600, 1400]), carol.hears(carolCall.session.id, [600, 1400])]);
+    expect(atBob).to.equal(600);
+    expect(atCarol).to.equal(1400);
+    const carolEnded = carol.reach('terminated', carolCall.session.id);
+    await bob.calls.hangup(bobCall.session.id);
+    await carolEnded;
   });
 
   it('ends live calls with BYE when the PBX stops', async () => {
