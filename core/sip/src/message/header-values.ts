@@ -9,7 +9,7 @@ import type { NameAddr } from './name-addr.js';
 import { parseNameAddr, parseNameAddrs } from './name-addr.js';
 import type { Via } from './via.js';
 import { parseVias } from './via.js';
-import { isTokenChar, parseDigits, scanToken, single, skipWs, trimWs } from './lex.js';
+import { isTokenChar, methodName, parseDigits, scanToken, single, skipWs, trimWs } from './lex.js';
 
 export { single, scanDelta } from './lex.js';
 
@@ -44,15 +44,6 @@ export function parseNameAddrList(lines: readonly string[], name = 'Contact'): N
 export function parseCSeq(lines: readonly string[]): CSeq {
   const s = single('CSeq', lines);
   return parseCSeqIn(s, 0, s.length);
-}
-
-/** Well-known methods: the CSeq of nearly every message names one of these. */
-const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE'];
-
-/** The method token s[ms, me): a shared constant when it is a well-known one. */
-function methodName(s: string, ms: number, me: number): string {
-  for (const m of METHODS) if (m.length === me - ms && s.startsWith(m, ms)) return m;
-  return s.slice(ms, me);
 }
 
 /** parseCSeq of the value s[from, end) (in place inside the message text). */

@@ -188,6 +188,19 @@ export function paramsToString(params: ParamMap): string {
   return out;
 }
 
+/** Well-known methods: request lines and CSeq values nearly always name one of these. */
+const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE'];
+
+/** The method token s[ms, me): a shared constant when it is a well-known one, else a slice. */
+export function methodName(s: string, ms: number, me: number): string {
+  const n = me - ms;
+  for (let k = 0; k < METHODS.length; k++) {
+    const m = METHODS[k]!;
+    if (m.length === n && s.startsWith(m, ms)) return m;
+  }
+  return s.slice(ms, me);
+}
+
 /** Parses a decimal made only of digits (leading zeros allowed); -1 when not one or above max. */
 export function parseDigits(s: string, max: number): number {
   if (s.length === 0) return -1;

@@ -352,6 +352,12 @@ export class SipRequest extends SipMessageBase {
     return this.uriValue;
   }
 
+  /** @internal The parser's already parsed Request-URI (from rawUri's very text). */
+  adoptParsedUri(value: RequestUri): void {
+    this.uriValue = value;
+    this.uriFrom = this.rawUri;
+  }
+
   set uri(value: RequestUri) {
     this.rawUri = value.toString();
     this.uriValue = value;

@@ -13,10 +13,11 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './headers.js';
 import { SipHeaders, headerKey } from './headers.js';
-import { RawHeaderIndex, knownHeaderId } from './raw-headers.js';
+import { H_CONTENT_LENGTH, H_CSEQ, RawHeaderIndex, knownHeaderId } from './raw-headers.js';
 import type { SipMessage } from './message.js';
-import { SipRequest, SipResponse } from './message.js';
+import { SipRequest } from './message.js';
 import { TOKEN, parseDigits, trimWs } from './lex.js';
+import { requestLineIn, statusLineIn } from './start-line.js';
 import { validateMessage } from './validate.js';
 
 /** Largest message accepted by default: the largest UDP payload. */
@@ -34,7 +35,6 @@ export interface ParseOptions {
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 /** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact, content-length). */
 const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 14].includes(n) ? 1 : 0));
-const VERSION_SHAPE = /^SIP\/[0-9]+\.[0-9]+$/i;
 
 function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
   return new SipParseError(message, { status, reason, fatal });
@@ -137,44 +137,78 @@ export function splitHeaderLines(s: string): Lines {
 }
 
 /**
- * Fast path of splitHeaderLines: records each line's name and value offsets without
- * allocating. Returns null when a line is folded (the slow path unfolds it).
+ * Fast path of splitHeaderLines over s[from, end): records each line's name and value
+ * offsets without allocating per line, and which known header each line is. Returns
+ * null when a line is folded (the slow path unfolds it).
  */
-function indexHeaderLines(s: string, from: number): RawHeaderIndex | null {
+function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex | null {
   const offs: number[] = [];
   const ids: number[] = [];
+  const firstOf = [-1, -1, -1, -1, -1, -1, -1, -1];
+  const countOf = [0, 0, 0, 0, 0, 0, 0, 0];
   let pos = from;
-  const len = s.length;
-  while (pos < len) {
+  let n = 0;
+  while (pos < end) {
     let i = pos;
     let ch = s.charCodeAt(i);
     if (ch === 32 || ch === 9) return null;
     // The name is validated while looking for the colon: one pass over it.
-    while (i < len) {
+    while (i < end) {
       ch = s.charCodeAt(i);
       if (ch >= 256 || TOKEN[ch] !== 1) break;
       i++;
     }
     const ne = i;
     while (ch === 32 || ch === 9) ch = s.charCodeAt(++i);
-    if (ch !== 58 || ne === pos) {
+    if (ch !== 58 || ne === pos || i >= end) {
       let eol = s.indexOf('\n', pos);
-      if (eol < 0) eol = len;
+      if (eol < 0 || eol > end) eol = end;
       throw fail(ne === pos && i === pos && (ch === 13 || ch === 10) ? 'empty line inside the header section' : `bad header line "${s.slice(pos, eol).trim()}"`);
     }
     ch = s.charCodeAt(++i);
     while (ch === 32 || ch === 9) ch = s.charCodeAt(++i);
     const vs = i;
     let eol = s.indexOf('\n', i);
-    if (eol < 0) eol = len;
+    if (eol < 0 || eol > end) eol = end;
     let ve = eol > vs && s.charCodeAt(eol - 1) === 13 ? eol - 1 : eol;
-    while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    if (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) {
+      while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
+    }
     offs.push(pos, ne, vs, ve);
     const nameLen = ne - pos;
-    ids.push(nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen) : 0);
+    const id = nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen) : 0;
+    ids.push(id);
+    if (id !== 0 && countOf[id]++ === 0) firstOf[id] = n;
+    n++;
     pos = eol + 1;
   }
-  return new RawHeaderIndex(s, offs, ids.length, ids);
+  return new RawHeaderIndex(s, offs, n, ids, firstOf, countOf);
+}
+
+/** Content-Length in place (contentLengthOf without slicing the values out). */
+function contentLengthIn(raw: RawHeaderIndex, fatal: boolean): number | undefined {
+  const count = raw.countOf[H_CONTENT_LENGTH]!;
+  if (count === 0) return undefined;
+  const s = raw.text;
+  let length: number | undefined;
+  for (let line = raw.firstOf[H_CONTENT_LENGTH]!, seen = 0; seen < count; line++) {
+    if (raw.ids[line] !== H_CONTENT_LENGTH) continue;
+    seen++;
+    const vs = raw.offs[line * 4 + 2]!;
+    const ve = raw.offs[line * 4 + 3]!;
+    let n = vs < ve ? 0 : -1;
+    for (let i = vs; i < ve && n >= 0; i++) {
+      const d = s.charCodeAt(i) - 48;
+      n = d < 0 || d > 9 ? -1 : n * 10 + d;
+      if (n > 0xffffffff) n = -1;
+    }
+    if (n < 0) throw fail(`bad Content-Length "${s.slice(vs, ve)}"`, 400, 'Bad Request', fatal);
+    if (length !== undefined && length !== n) {
+      throw fail(`Content-Length headers disagree (${length} and ${n})`, 400, 'Bad Request', fatal);
+    }
+    length = n;
+  }
+  return length;
 }
 
 /**
@@ -195,56 +229,6 @@ export function contentLengthOf(values: readonly string[], fatal: boolean): numb
   return length;
 }
 
-/** "SIP/2.0" (case-insensitive) at s[i]. */
-function isSip20(s: string, i: number): boolean {
-  return (
-    (s.charCodeAt(i) | 0x20) === 115 &&
-    (s.charCodeAt(i + 1) | 0x20) === 105 &&
-    (s.charCodeAt(i + 2) | 0x20) === 112 &&
-    s.startsWith('/2.0', i + 3)
-  );
-}
-
-function parseRequestLine(line: string, headers: SipHeaders): SipRequest {
-  const sp1 = line.indexOf(' ');
-  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
-  if (sp1 <= 0 || sp2 < 0) throw fail(`malformed Request-Line "${line}"`);
-  if (line.length - sp2 - 1 !== 7 || !isSip20(line, sp2 + 1)) {
-    const version = line.slice(sp2 + 1);
-    if (VERSION_SHAPE.test(version)) throw fail(`SIP version ${version} not supported`, 505, 'Version Not Supported');
-    throw fail(`malformed SIP-Version "${version}" in the Request-Line`);
-  }
-  for (let i = 0; i < sp1; i++) {
-    const c = line.charCodeAt(i);
-    if (c >= 256 || TOKEN[c] !== 1) throw fail(`bad method in Request-Line "${line}"`);
-  }
-  const rawUri = line.slice(sp1 + 1, sp2);
-  if (rawUri.length === 0) throw fail('empty Request-URI');
-  const req = new SipRequest(line.slice(0, sp1), rawUri, headers);
-  // Parsed now: an unknown scheme is answered 416, a malformed URI 400.
-  let uri;
-  try {
-    uri = req.uri;
-  } catch (e) {
-    if (e instanceof SipParseError && e.status === 400) throw fail(`bad Request-URI: ${e.message}`);
-    throw e;
-  }
-  if (uri.scheme !== 'tel' && uri.headers.length > 0) {
-    throw fail(`Request-URI must not carry headers: "${rawUri}"`);
-  }
-  return req;
-}
-
-function parseStatusLine(line: string, headers: SipHeaders): SipResponse {
-  const sp1 = line.indexOf(' ');
-  if (sp1 < 0 || line.slice(0, sp1).toUpperCase() !== 'SIP/2.0') throw fail(`malformed Status-Line "${line}"`);
-  let sp2 = line.indexOf(' ', sp1 + 1);
-  if (sp2 < 0) sp2 = line.length;
-  const status = sp2 - sp1 - 1 === 3 ? parseDigits(line.slice(sp1 + 1, sp2), 699) : -1;
-  if (status < 100) throw fail(`bad status code in "${line}"`);
-  return new SipResponse(status, line.slice(sp2 + 1), headers);
-}
-
 function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolean }): SipMessage {
   const maxSize = opts.maxSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const start = skipLeadingCrlf(buf);
@@ -252,31 +236,54 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
   isResponse.value =
     buf[start] === 83 && buf[start + 1] === 73 && buf[start + 2] === 80 && buf[start + 3] === 47; // "SIP/"
   if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
-  // One native search for CRLFCRLF; the bare-LF scan only if the start line ends in LF.
-  const crlf2 = buf.indexOf(CRLFCRLF, start);
-  let ends: [number, number] | null = crlf2 >= 0 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
-  if (ends === null) throw fail('no empty line ends the header section');
-  let head = decodeHead(buf, start, ends[0]);
-  let firstEnd = head.indexOf('\n');
-  if (crlf2 >= 0 && firstEnd >= 0 && (firstEnd === 0 || head.charCodeAt(firstEnd - 1) !== 13)) {
-    ends = findHeaderEnd(buf, start)!;
-    head = decodeHead(buf, start, ends[0]);
-    firstEnd = head.indexOf('\n');
+  // text[textStart, headEnd) is the header section (start line included), bodyStart its
+  // end in buf. An all-ASCII datagram is decoded once, body and all, and searched as a
+  // string (no native Buffer searches); otherwise only the head is decoded.
+  let text: string;
+  let textStart: number;
+  let headEnd: number;
+  let bodyStart: number;
+  let ends: [number, number] | null;
+  if (isAscii(buf)) {
+    text = latin1(buf, 0, buf.length);
+    const crlf2 = text.indexOf('\r\n\r\n', start);
+    const nl = crlf2 < 0 ? -1 : text.indexOf('\n', start);
+    // A start line ending in a bare LF means bare-LF line ends: findHeaderEnd looks for those.
+    ends = crlf2 >= 0 && nl > start && text.charCodeAt(nl - 1) === 13 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
+    if (ends === null) throw fail('no empty line ends the header section');
+    textStart = start;
+    headEnd = ends[0];
+    bodyStart = ends[1];
+  } else {
+    // One native search for CRLFCRLF; the bare-LF scan only if the start line ends in LF.
+    const crlf2 = buf.indexOf(CRLFCRLF, start);
+    ends = crlf2 >= 0 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
+    if (ends === null) throw fail('no empty line ends the header section');
+    text = decodeHead(buf, start, ends[0]);
+    const firstNl = text.indexOf('\n');
+    if (crlf2 >= 0 && firstNl >= 0 && (firstNl === 0 || text.charCodeAt(firstNl - 1) !== 13)) {
+      ends = findHeaderEnd(buf, start)!;
+      text = decodeHead(buf, start, ends[0]);
+    }
+    textStart = 0;
+    headEnd = text.length;
+    bodyStart = ends[1];
   }
-  if (firstEnd < 0) firstEnd = head.length;
-  const firstLine = head.slice(0, firstEnd > 0 && head.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd);
-  const raw = indexHeaderLines(head, firstEnd + 1);
+  let firstEnd = text.indexOf('\n', textStart);
+  if (firstEnd < 0 || firstEnd > headEnd) firstEnd = headEnd;
+  const lineEnd = firstEnd > textStart && text.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd;
+  const raw = indexHeaderLines(text, firstEnd + 1, headEnd);
   let headers: SipHeaders;
   if (raw !== null) {
     headers = SipHeaders.fromRaw(raw);
   } else {
-    const { fields, keys } = splitHeaderLines(head);
+    const { fields, keys } = splitHeaderLines(textStart === 0 && headEnd === text.length ? text : text.slice(textStart, headEnd));
     headers = new SipHeaders(fields, keys);
   }
-  const msg = isResponse.value ? parseStatusLine(firstLine, headers) : parseRequestLine(firstLine, headers);
+  const msg = isResponse.value ? statusLineIn(text, textStart, lineEnd, headers) : requestLineIn(text, textStart, lineEnd, headers);
 
-  const length = contentLengthOf(headers.getAll('content-length'), opts.stream === true);
-  const bodyStart = ends[1];
+  const fatal = opts.stream === true;
+  const length = raw !== null ? contentLengthIn(raw, fatal) : contentLengthOf(headers.getAll('content-length'), fatal);
   if (length === undefined) {
     if (opts.stream) throw fail('Content-Length is mandatory on a stream transport', 400, 'Bad Request', true);
     msg.body = buf.subarray(bodyStart);
@@ -288,7 +295,7 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
     msg.body = buf.subarray(bodyStart, bodyStart + length);
   }
 
-  const cseqCount = headers.count('cseq');
+  const cseqCount = raw !== null ? raw.countOf[H_CSEQ]! : headers.count('cseq');
   // A single CSeq is checked now (range, and method for requests); a missing or repeated
   // one surfaces, like every other single-value header, when read or validated.
   if (cseqCount === 1) {

@@ -35,21 +35,23 @@ function nameIs(s: string, at: number, lower: string): boolean {
 /** The known-header id of the (validated token) name s[at, at+len), or 0. */
 export function knownHeaderId(s: string, at: number, len: number): number {
   const c = s.charCodeAt(at) | 0x20;
+  // Canonical spellings first (one native compare), any case after.
   switch (len) {
     case 1:
       return c === 118 ? 1 : c === 102 ? 2 : c === 116 ? 3 : c === 105 ? 4 : c === 109 ? 6 : c === 108 ? 7 : 0;
     case 2:
       return c === 116 && (s.charCodeAt(at + 1) | 0x20) === 111 ? 3 : 0;
     case 3:
-      return c === 118 && nameIs(s, at, 'via') ? 1 : 0;
+      return c === 118 && (s.startsWith('Via', at) || nameIs(s, at, 'via')) ? 1 : 0;
     case 4:
-      if (c === 102) return nameIs(s, at, 'from') ? 2 : 0;
-      return c === 99 && nameIs(s, at, 'cseq') ? 5 : 0;
+      if (c === 102) return s.startsWith('From', at) || nameIs(s, at, 'from') ? 2 : 0;
+      return c === 99 && (s.startsWith('CSeq', at) || nameIs(s, at, 'cseq')) ? 5 : 0;
     case 7:
       if (c !== 99) return 0;
-      return nameIs(s, at, 'call-id') ? 4 : nameIs(s, at, 'contact') ? 6 : 0;
+      if (s.charCodeAt(at + 4) === 45) return s.startsWith('Call-ID', at) || nameIs(s, at, 'call-id') ? 4 : 0;
+      return s.startsWith('Contact', at) || nameIs(s, at, 'contact') ? 6 : 0;
     case 14:
-      return c === 99 && nameIs(s, at, 'content-length') ? 7 : 0;
+      return c === 99 && (s.startsWith('Content-Length', at) || nameIs(s, at, 'content-length')) ? 7 : 0;
     default:
       return 0;
   }
@@ -63,14 +65,22 @@ export class RawHeaderIndex {
   /** Known-header id of each line (0: other). */
   readonly ids: readonly number[];
   /** Per known id: index of its first line (-1: absent) and its number of lines. */
-  readonly firstOf: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
-  readonly countOf: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+  readonly firstOf: number[];
+  readonly countOf: number[];
 
-  constructor(text: string, offs: readonly number[], count: number, ids: readonly number[]) {
+  constructor(text: string, offs: readonly number[], count: number, ids: readonly number[], firstOf?: number[], countOf?: number[]) {
     this.text = text;
     this.offs = offs;
     this.count = count;
     this.ids = ids;
+    if (firstOf !== undefined && countOf !== undefined) {
+      // Counted by the caller while it indexed the lines.
+      this.firstOf = firstOf;
+      this.countOf = countOf;
+      return;
+    }
+    this.firstOf = [-1, -1, -1, -1, -1, -1, -1, -1];
+    this.countOf = [0, 0, 0, 0, 0, 0, 0, 0];
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       if (id === 0) continue;

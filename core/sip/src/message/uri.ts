@@ -32,6 +32,8 @@ export class SipUri {
   // Created on first use: most URIs on the wire carry neither params nor headers.
   private paramsValue: Map<string, string | null> | undefined;
   private headersValue: Array<[string, string]> | undefined;
+  /** Params as received (`;a=b;c`, already checked), turned into the map on first use. */
+  private paramsText: string | undefined = undefined;
 
   constructor(init: {
     scheme?: 'sip' | 'sips';
@@ -54,11 +56,42 @@ export class SipUri {
 
   /** Lower-cased names -> raw value (escapes kept) or null for a flag such as `lr`. */
   get params(): Map<string, string | null> {
-    return (this.paramsValue ??= new Map());
+    return (this.paramMap() ?? (this.paramsValue = new Map()));
   }
 
   set params(value: Map<string, string | null>) {
     this.paramsValue = value;
+    this.paramsText = undefined;
+  }
+
+  /** @internal The parser's checked params text; the map is built from it when asked for. */
+  setParamsText(text: string): void {
+    this.paramsText = text;
+    this.paramsValue = undefined;
+  }
+
+  /** True when the URI carries `?headers` (without creating the empty list). */
+  get hasHeaders(): boolean {
+    return this.headersValue !== undefined && this.headersValue.length > 0;
+  }
+
+  private paramMap(): Map<string, string | null> | undefined {
+    const text = this.paramsText;
+    if (text !== undefined) {
+      this.paramsText = undefined;
+      const map = new Map<string, string | null>();
+      // Checked by the parser: ';'-separated, the first '=' splits name and value.
+      for (let ps = 1; ps <= text.length; ) {
+        let pe = text.indexOf(';', ps);
+        if (pe < 0) pe = text.length;
+        const eq = text.indexOf('=', ps);
+        if (eq < 0 || eq > pe) map.set(text.slice(ps, pe).toLowerCase(), null);
+        else map.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, pe));
+        ps = pe + 1;
+      }
+      this.paramsValue = map;
+    }
+    return this.paramsValue;
   }
 
   /** `?name=value&...` pairs, raw. */
@@ -72,7 +105,7 @@ export class SipUri {
 
   /** The transport param, lower-cased, or undefined. */
   get transport(): string | undefined {
-    const t = this.paramsValue?.get('transport');
+    const t = this.paramMap()?.get('transport');
     return t == null ? undefined : t.toLowerCase();
   }
 
@@ -98,7 +131,8 @@ export class SipUri {
     }
     out += this.host;
     if (this.port !== undefined) out += ':' + this.port;
-    if (this.paramsValue !== undefined) for (const [k, v] of this.paramsValue) out += v === null ? `;${k}` : `;${k}=${v}`;
+    const params = this.paramMap();
+    if (params !== undefined) for (const [k, v] of params) out += v === null ? `;${k}` : `;${k}=${v}`;
     if (this.headersValue !== undefined && this.headersValue.length > 0) {
       out += '?' + this.headersValue.map(([k, v]) => `${k}=${v}`).join('&');
     }
@@ -112,7 +146,7 @@ export class SipUri {
       password: this.password,
       host: this.host,
       port: this.port,
-      params: this.paramsValue,
+      params: this.paramMap(),
       headers: this.headersValue,
     });
   }
@@ -273,6 +307,19 @@ function sipScheme(text: string, at: number, end: number): 'sip' | 'sips' | unde
   return (c | 0x20) === 115 && at + 5 <= end && text.charCodeAt(at + 4) === 58 ? 'sips' : undefined;
 }
 
+/** parseUri of text[start, end): in place for sip/sips, through the slice otherwise (and for every error). */
+export function parseUriIn(text: string, start: number, end: number): SipUri | TelUri {
+  const scheme = sipScheme(text, start, end);
+  if (scheme !== undefined) {
+    try {
+      return parseSip(text, scheme, start + scheme.length + 1, end);
+    } catch {
+      // Fall through: the slice reports the error as the URI's own.
+    }
+  }
+  return parseUri(text.slice(start, end));
+}
+
 /**
  * parseAnyUri of text[start, end) without slicing it out: SIP URIs are parsed in place,
  * anything else (and every error, so that messages name the URI alone) goes through
@@ -362,6 +409,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     }
     uri.port = port;
   }
+  const paramsStart = i;
   while (i < end && text.charCodeAt(i) === 59) {
     const ps = ++i;
     let eq = -1;
@@ -376,9 +424,8 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
       i++;
     }
     if (i === ps || eq === ps) throw bad(text, 'empty parameter name');
-    if (eq < 0) uri.params.set(text.slice(ps, i).toLowerCase(), null);
-    else uri.params.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, i));
   }
+  if (i > paramsStart) uri.setParamsText(text.slice(paramsStart, i));
   if (i < end) {
     // i is on '?': headers run to the end, '&'-separated.
     const hs = i + 1;
