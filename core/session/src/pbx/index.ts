@@ -9,3 +9,4 @@ export { SessionWatch } from './session-watch.js';
 export type { PbxContext } from './context.js';
 export { PbxOptionsToken, DEFAULT_PBX_OPTIONS, userOf, offeredCodecs, codecPreference } from './options.js';
 export type { PbxOptions } from './options.js';
+export { referTargetFor } from './refer-target.js';

@@ -18,7 +18,7 @@ import type { DefaultCallController, SessionRuntime } from '@rvoip/session';
 import { Kernel } from '@rvoip/kernel';
 
 export const DOMAIN = 'pbx.test';
-export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }, { username: '1005', password: 'five' }];
+export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }, { username: '1005', password: 'five' }, { username: '1006', password: 'six' }];
 
 export interface Phone {
   readonly kernel: Kernel;
@@ -73,14 +73,15 @@ export class PbxRig {
     return `sip:${user}@127.0.0.1:${this.pbxPort}`;
   }
 
-  async phone(name: string, mode: 'answer' | 'ring' = 'answer'): Promise<Phone> {
+  /** `codecs` limits what the phone's media engine offers and accepts (e.g. ['pcma']). */
+  async phone(name: string, mode: 'answer' | 'ring' = 'answer', codecs?: readonly string[]): Promise<Phone> {
     const configPath = join(this.dir, `${name}.config.json`);
     writeFileSync(configPath, JSON.stringify({
       sip: { listen: ['udp://127.0.0.1:0'], domain: '127.0.0.1' }, storage: { adapter: 'memory' }, log: { level: 'silent' },
     }));
     const wiring = new ContainerModule(({ bind }) => {
       bind(SipUserAgentToken).toDynamicValue((ctx) => ctx.get<SipStackHost>(SipStackHost).stack).inSingletonScope();
-      bind(MediaLegFactoryToken).toConstantValue(mediaEngineLegs(new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [40002, 60000] })));
+      bind(MediaLegFactoryToken).toConstantValue(mediaEngineLegs(new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [40002, 60000], ...(codecs && { codecs: [...codecs] }) }), codecs));
       bind(CallSettingsToken).toDynamicValue((ctx) => {
         const port = ctx.get<SipStackHost>(SipStackHost).stack.listeningPoints()[0]!.port;
         return { localUri: `sip:${name}@127.0.0.1:${port}` };

@@ -126,6 +126,26 @@ describe('session/pbx routing between phones', function () {
     await carolEnded;
   });
 
+  it('transcodes between phones without a common codec (PCMA caller, PCMU-only callee)', async () => {
+    const dave = await rig.phone('dave', 'answer', ['pcma']);
+    const erin = await rig.phone('erin', 'answer', ['pcmu']);
+    await rig.register('1006', erin);
+    const erinActive = erin.reach('active');
+    const daveActive = dave.reach('active');
+    const call = await dave.calls.dial({ to: rig.uri('1006') });
+    const [erinCall, daveCall] = await Promise.all([erinActive, daveActive]);
+    expect(dave.calls.media(daveCall.session.id).codec?.toUpperCase()).to.equal('PCMA');
+    expect(erin.calls.media(erinCall.session.id).codec?.toUpperCase()).to.equal('PCMU');
+    void dave.calls.play(call.id, { kind: 'tone', frequencies: [600], durationMs: 5000 });
+    void erin.calls.play(erinCall.session.id, { kind: 'tone', frequencies: [1400], durationMs: 5000 });
+    const [atErin, atDave] = await Promise.all([erin.hears(erinCall.session.id, [600, 1400]), dave.hears(call.id, [600, 1400])]);
+    expect(atErin).to.equal(600);
+    expect(atDave).to.equal(1400);
+    const erinEnded = erin.reach('terminated', erinCall.session.id);
+    await dave.calls.hangup(call.id);
+    await erinEnded;
+  });
+
   it('ends live calls with BYE when the PBX stops', async () => {
     const bobActive = bob.reach('active');
     const aliceActive = alice.reach('active');
