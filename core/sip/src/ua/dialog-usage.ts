@@ -20,6 +20,8 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
   /** Pending UAS 2xx waits keyed by INVITE CSeq. */
   private readonly ackWaits = new Map<number, { acked: () => void; timedOut: () => void }>();
   private byeSent = false;
+  /** UAS early dialog: matches a PRACK against our outstanding reliable provisional. */
+  prackHandler: ((prack: SipRequest) => boolean) | undefined;
   /** Requests that arrived before the application attached a listener (e.g. a re-INVITE racing our ACK wait). */
   private readonly queued: Array<{ incoming: IncomingRequest; timer: NodeJS.Timeout }> = [];
 
@@ -36,6 +38,12 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
   }
   get callId(): string {
     return this.dialog.callId;
+  }
+  get localTag(): string {
+    return this.dialog.localTag;
+  }
+  get remoteTag(): string {
+    return this.dialog.remoteTag;
   }
   get localUri(): string {
     return this.dialog.localUri.toString();
@@ -145,6 +153,13 @@ export class DialogUsage implements SipDialog, DialogUsageHandle {
     }
     if (req.method === 'BYE') {
       void respond(200).finally(() => this.end('remote-bye'));
+      return;
+    }
+    if (req.method === 'PRACK') {
+      // RFC 3262 section 3: a PRACK matching no unacknowledged provisional gets 481.
+      const matched = this.prackHandler?.(req) ?? false;
+      if (matched && req.body.length > 0) this.remoteDescription = req.body;
+      void respond(matched ? 200 : 481);
       return;
     }
     if (req.method === 'INVITE' || req.method === 'UPDATE') {

@@ -9,6 +9,7 @@ import type { ReceivedInfo } from '../transport/types.js';
 import type { UaContext } from './context.js';
 import { DialogUsage } from './dialog-usage.js';
 import { SipUaStateError } from './errors.js';
+import { ReliableProvisionals } from './reliable-provisional.js';
 import { applyResponseOptions } from './responses.js';
 import type { IncomingInvite, ResponseOptions, SipDialog } from './types.js';
 
@@ -16,13 +17,18 @@ export class IncomingInviteImpl implements IncomingInvite {
   private cancelListeners: Array<(cancel: SipRequest) => void> = [];
   private wasCancelled = false;
   private answered = false;
+  /** The early dialog our first tagged provisional created (12.1.1); confirmed by the 2xx. */
+  private early: DialogUsage | undefined;
+  private readonly reliable: ReliableProvisionals;
 
   constructor(
     readonly request: SipRequest,
     readonly source: ReceivedInfo,
     private readonly tx: InviteServerTransaction,
     private readonly ctx: UaContext,
-  ) {}
+  ) {
+    this.reliable = new ReliableProvisionals(ctx.timers, (res) => this.resendProvisional(res));
+  }
 
   get cancelled(): boolean {
     return this.wasCancelled;
@@ -37,6 +43,7 @@ export class IncomingInviteImpl implements IncomingInvite {
     if (this.wasCancelled) return;
     this.wasCancelled = true;
     this.answered = true;
+    this.endEarly();
     for (const l of this.cancelListeners) l(cancel);
   }
 
@@ -53,7 +60,43 @@ export class IncomingInviteImpl implements IncomingInvite {
     if (status <= 100 || status >= 200) throw new SipUaStateError(`progress() takes 101-199, got ${status}`);
     if (this.answered) throw new SipUaStateError(`INVITE ${this.request.callId} already has a final answer; ${status} not sent`);
     const res = this.build(status, opts, true);
-    this.tx.respond(res);
+    this.trackEarlyDialog(res);
+    if (opts.reliable !== true || !this.peerSupports100rel()) {
+      this.tx.respond(res);
+      return;
+    }
+    try {
+      await this.reliable.send(res, (r) => this.tx.respond(r));
+    } catch (err) {
+      // 3262 section 3: a reliable provisional never acknowledged fails the INVITE with a 5xx.
+      if (!this.answered) await this.reject(504, { reason: 'No PRACK' });
+      throw new SipUaStateError(err instanceof Error ? err.message : String(err), { callId: this.request.callId });
+    }
+  }
+
+  private peerSupports100rel(): boolean {
+    return [...this.request.supported, ...this.request.require].some((t) => t.toLowerCase() === '100rel');
+  }
+
+  private trackEarlyDialog(res: SipResponse): void {
+    if (this.early !== undefined) return;
+    this.early = new DialogUsage(createUasDialog(this.request, res), this.ctx, this.request.body);
+    this.early.prackHandler = (prack) => this.reliable.prack(prack, this.request.cseq.seq);
+    this.ctx.addDialog(this.early);
+  }
+
+  private resendProvisional(res: SipResponse): void {
+    if (this.tx.finalResponse !== undefined) return;
+    try {
+      this.tx.respond(res);
+    } catch {
+      // The transaction moved on (final sent); nothing left to retransmit.
+    }
+  }
+
+  private endEarly(): void {
+    this.reliable.close();
+    this.early?.end('closed');
   }
 
   accept(opts: ResponseOptions = {}): Promise<SipDialog> {
@@ -62,9 +105,19 @@ export class IncomingInviteImpl implements IncomingInvite {
     }
     this.answered = true;
     const res = this.build(200, opts, true);
-    const dialog = createUasDialog(this.request, res);
-    const usage = new DialogUsage(dialog, this.ctx, this.request.body);
-    this.ctx.addDialog(usage);
+    let usage = this.early;
+    if (usage === undefined) {
+      usage = new DialogUsage(createUasDialog(this.request, res), this.ctx, this.request.body);
+      this.ctx.addDialog(usage);
+    } else {
+      usage.dialog.confirm();
+      usage.prackHandler = (prack) => this.reliable.prack(prack, this.request.cseq.seq);
+    }
+    const confirmed = usage;
+    return this.reliable.whenIdle().then(() => this.sendAccept(confirmed, res));
+  }
+
+  private sendAccept(usage: DialogUsage, res: SipResponse): Promise<SipDialog> {
     return new Promise<SipDialog>((resolve, reject) => {
       usage.expectAck(
         this.request.cseq.seq,
@@ -83,6 +136,7 @@ export class IncomingInviteImpl implements IncomingInvite {
     if (status < 300) throw new SipUaStateError(`reject() takes 300-699, got ${status}`);
     if (this.answered) return;
     this.answered = true;
+    this.endEarly();
     this.tx.respond(this.build(status, opts, false));
   }
 

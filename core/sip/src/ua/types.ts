@@ -60,7 +60,11 @@ export interface IncomingInvite extends IncomingRequest {
   /** Set when the caller sent CANCEL (the stack already answered 487). */
   readonly cancelled: boolean;
   onCancel(listener: (cancel: SipRequest) => void): void;
-  /** 180/183 (with a body for early media); `reliable` uses 100rel/PRACK (RFC 3262). */
+  /**
+   * 180/183 (with a body for early media). With `reliable` and a caller that supports
+   * 100rel (RFC 3262), the response carries RSeq, is retransmitted until PRACK and the
+   * promise resolves on the PRACK; otherwise it is sent once.
+   */
   progress(status: number, opts?: ResponseOptions & { reliable?: boolean }): Promise<void>;
   /** Sends the 2xx, retransmits it until the ACK and resolves with the confirmed dialog. */
   accept(opts?: ResponseOptions): Promise<SipDialog>;
@@ -89,6 +93,8 @@ export interface OutgoingInvite {
 export interface SipDialog {
   readonly id: string;
   readonly callId: string;
+  readonly localTag: string;
+  readonly remoteTag: string;
   readonly localUri: string;
   readonly remoteUri: string;
   readonly remoteTarget: string;

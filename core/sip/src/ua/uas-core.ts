@@ -13,10 +13,13 @@ import type { ReceivedInfo, TransportProtocol } from '../transport/types.js';
 import type { DialogUsageHandle, Responder, UaContext } from './context.js';
 import type { DialogUsage } from './dialog-usage.js';
 import { IncomingInviteImpl } from './incoming-invite.js';
-import { applyResponseOptions } from './responses.js';
+import { applyResponseOptions, buildResponse } from './responses.js';
 import type { UasPolicy } from './uas-checks.js';
 import { checkRequest } from './uas-checks.js';
 import type { IncomingRequest, InviteHandler, RequestHandler, ResponseOptions } from './types.js';
+
+const DONE: Promise<void> = Promise.resolve();
+const NO_OPTIONS: ResponseOptions = {};
 
 export class UasCore {
   private readonly handlers = new Map<string, RequestHandler>();
@@ -86,13 +89,21 @@ export class UasCore {
   }
 
   private dispatch(tx: ServerTransaction, req: SipRequest, info: ReceivedInfo, respond: Responder): void {
+    const failed = (what: string, err: unknown): void => {
+      this.logger.error({ err, method: req.method, callId: req.callId }, `${what} handler failed; answering 500`);
+      if (tx.finalResponse === undefined) void respond(500).catch(() => undefined);
+    };
+    // The handler runs now rather than in a microtask: no promise chain per request unless
+    // the handler itself returns one.
     const run = (what: string, fn: () => void | Promise<void>): void => {
-      Promise.resolve()
-        .then(fn)
-        .catch((err: unknown) => {
-          this.logger.error({ err, method: req.method, callId: req.callId }, `${what} handler failed; answering 500`);
-          if (tx.finalResponse === undefined) void respond(500).catch(() => undefined);
-        });
+      let result: void | Promise<void>;
+      try {
+        result = fn();
+      } catch (err) {
+        failed(what, err);
+        return;
+      }
+      if (result !== undefined && typeof result.then === 'function') result.then(undefined, (err: unknown) => failed(what, err));
     };
     if (req.method === 'INVITE' && tx instanceof InviteServerTransaction && this.inviteHandler !== undefined) {
       const invite = new IncomingInviteImpl(req, info, tx, this.ctx);
@@ -133,10 +144,15 @@ export class UasCore {
     this.invites.get(invite)?.cancel(req);
   }
 
+  /** Not async: a shared settled promise instead of one per response; throws become rejections. */
   private responder(tx: ServerTransaction): Responder {
-    return async (status: number, opts: ResponseOptions = {}) => {
-      const res = applyResponseOptions(tx.createResponse(status), opts, this.ctx.userAgent);
-      tx.respond(res);
+    return (status: number, opts: ResponseOptions = NO_OPTIONS) => {
+      try {
+        tx.respond(buildResponse(tx, status, opts, this.ctx.userAgent));
+        return DONE;
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     };
   }
 
