@@ -67,3 +67,23 @@ export function unescapeUri(s: string): string {
   const text = buf.toString('utf8');
   return Buffer.byteLength(text, 'utf8') === buf.length && !text.includes('\ufffd') ? text : buf.toString('latin1');
 }
+
+/** Optional URI parts compared after unescaping (RFC 3261 19.1.4). */
+export function optEq(a: string | undefined, b: string | undefined, ci: boolean): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const ua = unescapeUri(a);
+  const ub = unescapeUri(b);
+  return ci ? ua.toLowerCase() === ub.toLowerCase() : ua === ub;
+}
+
+export function normParams(params: Map<string, string | null>): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const [k, v] of params) out.set(unescapeUri(k).toLowerCase(), v === null ? null : unescapeUri(v).toLowerCase());
+  return out;
+}
+
+export function normHeaders(headers: Array<[string, string]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of headers) out.set(unescapeUri(k).toLowerCase(), unescapeUri(v));
+  return out;
+}

@@ -4,11 +4,13 @@
  * anything and nothing is decoded twice); comparisons unescape where 19.1.4 says so.
  */
 import { SipParseError } from './errors.js';
-import { ALNUM_TABLE, checkEscapes, unescapeUri } from './uri-chars.js';
+import { ALNUM_TABLE, checkEscapes, normHeaders, normParams, optEq, unescapeUri } from './uri-chars.js';
+import { GenericUri, TelUri } from './uri-kinds.js';
 import { USERINFO_CHARS, PASSWORD_CHARS, PARAM_CHARS, HEADER_CHARS, TEL_CHARS } from './uri-chars.js';
 import { HOST } from './lex.js';
 
 export { unescapeUri } from './uri-chars.js';
+export { GenericUri, TelUri } from './uri-kinds.js';
 
 function bad(text: string, why: string): SipParseError {
   return new SipParseError(`malformed URI "${text}": ${why}`, { code: 'RVOIP_ERR_SIP_URI', details: { uri: text } });
@@ -169,85 +171,6 @@ export class SipUri {
     const hb = normHeaders(other.headers);
     for (const [k, v] of ha) if (hb.get(k) !== v) return false;
     return true;
-  }
-}
-
-function optEq(a: string | undefined, b: string | undefined, ci: boolean): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const ua = unescapeUri(a);
-  const ub = unescapeUri(b);
-  return ci ? ua.toLowerCase() === ub.toLowerCase() : ua === ub;
-}
-
-function normParams(params: Map<string, string | null>): Map<string, string | null> {
-  const out = new Map<string, string | null>();
-  for (const [k, v] of params) out.set(unescapeUri(k).toLowerCase(), v === null ? null : unescapeUri(v).toLowerCase());
-  return out;
-}
-
-function normHeaders(headers: Array<[string, string]>): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const [k, v] of headers) out.set(unescapeUri(k).toLowerCase(), unescapeUri(v));
-  return out;
-}
-
-/** RFC 3966 tel URI: the number (global `+...` or local) and its params. */
-export class TelUri {
-  readonly scheme = 'tel' as const;
-  number: string;
-  params: Map<string, string | null>;
-
-  constructor(number: string, params: Map<string, string | null> = new Map()) {
-    this.number = number;
-    this.params = new Map(params);
-  }
-
-  get isGlobal(): boolean {
-    return this.number.startsWith('+');
-  }
-
-  toString(): string {
-    let out = 'tel:' + this.number;
-    for (const [k, v] of this.params) out += v === null ? `;${k}` : `;${k}=${v}`;
-    return out;
-  }
-
-  clone(): TelUri {
-    return new TelUri(this.number, this.params);
-  }
-
-  /** RFC 3966 5: visual separators are ignored, params compare case-insensitively. */
-  equals(other: SipUri | TelUri | GenericUri): boolean {
-    if (!(other instanceof TelUri)) return false;
-    const strip = (n: string): string => n.replace(/[-.()]/g, '').toLowerCase();
-    if (strip(this.number) !== strip(other.number) || this.params.size !== other.params.size) return false;
-    const b = normParams(other.params);
-    for (const [k, v] of normParams(this.params)) if (!b.has(k) || b.get(k) !== v) return false;
-    return true;
-  }
-}
-
-/** Any other absoluteURI (`http:`, `isbn:`, `urn:`...) met in To/From/Contact: kept opaque. */
-export class GenericUri {
-  scheme: string;
-  /** Everything after the colon. */
-  value: string;
-
-  constructor(scheme: string, value: string) {
-    this.scheme = scheme.toLowerCase();
-    this.value = value;
-  }
-
-  toString(): string {
-    return `${this.scheme}:${this.value}`;
-  }
-
-  clone(): GenericUri {
-    return new GenericUri(this.scheme, this.value);
-  }
-
-  equals(other: SipUri | TelUri | GenericUri): boolean {
-    return other instanceof GenericUri && other.scheme === this.scheme && other.value === this.value;
   }
 }
 
