@@ -25,7 +25,8 @@ export function endReasonFor(status: number): EndReason {
 /**
  * Option tags we add to INVITEs and answers (the stack adds `replaces` and Allow itself).
  * Outgoing INVITEs also offer 100rel: the caller side sends PRACK itself (outbound.ts). As
- * callee we do not send reliable provisionals: the UA cannot retransmit them or take PRACK.
+ * callee the UA sends a reliable 183 (RSeq, retransmitted until PRACK) when the caller
+ * requires 100rel (inbound.ts).
  */
 export const SUPPORTED = 'timer';
 
