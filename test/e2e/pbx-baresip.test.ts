@@ -13,7 +13,7 @@ import type { RvoipProcess } from './helpers.js';
 import { PbxPhone, sleep } from './pbx-phone.js';
 
 const DOMAIN = 'pbx.e2e';
-const USERS = [{ username: '1001', password: 'alpha-1' }, { username: '1002', password: 'bravo-2' }, { username: '1003', password: 'charlie-3' }];
+const USERS = [{ username: '1001', password: 'alpha-1' }, { username: '1002', password: 'bravo-2' }, { username: '1003', password: 'charlie-3' }, { username: '1004', password: 'delta-4' }];
 
 /** Dominant tone of seconds [from, to) of a recording. */
 function toneOf(path: string, from: number, to: number): number {
@@ -108,6 +108,31 @@ describe('rvoip start as a PBX with two baresip phones', function () {
     const closed404 = await alice.waitFor('CALL_CLOSED', 15_000, () => true, next);
     expect(String(closed404.param)).to.contain('404');
     await rvoip.waitFor(/"route":"reject","code":404/);
+  });
+
+  it('a REFER from 1001 transfers 1002 to 1004: the two talk, 1001 leaves', async () => {
+    const carol = await PbxPhone.start({ user: '1004', password: 'delta-4', pbxPort, domain: DOMAIN, toneHz: 600 });
+    try {
+      await carol.waitLog(/200 OK \(rvoip[^)]*\) \[1 binding\]/);
+      const a = alice.events.length;
+      const b = bob.events.length;
+      await alice.command('dial', `sip:1002@${DOMAIN}`);
+      await Promise.all([alice.waitFor('CALL_ESTABLISHED', 15_000, () => true, a), bob.waitFor('CALL_ESTABLISHED', 15_000, () => true, b)]);
+      await sleep(500);
+      await alice.command('transfer', `sip:1004@${DOMAIN}`);
+      await carol.waitFor('CALL_ESTABLISHED');
+      await alice.waitFor('CALL_CLOSED', 15_000, () => true, a);
+      await rvoip.waitFor(/pbx transfer completed/);
+      await sleep(2500);
+      expect(bob.events.slice(b).filter((e) => e.type === 'CALL_CLOSED'), 'bob stays in the call').to.have.length(0);
+      await bob.command('hangup');
+      await carol.waitFor('CALL_CLOSED');
+      const [carolHeard] = carol.dumps('dec');
+      expect(carolHeard, carol.log.slice(-2000)).to.be.a('string');
+      expect(toneOf(carolHeard!, 1, 2.5), 'carol hears bob').to.equal(1400);
+    } finally {
+      await carol.stop();
+    }
   });
 
   it('SIGTERM ends a live call with BYE to both phones and exits 0', async () => {
