@@ -97,8 +97,8 @@ describe('rvoip start: registrations across restarts, SIGTERM with a live call (
   after(async () => {
     await rvoip?.stop('SIGKILL');
     for (const pid of servers) killHard(pid);
-    // Closing alice would un-REGISTER; the server is gone, so do not wait on it.
-    await Promise.allSettled([alice?.close(), bob?.close()]);
+    // Closing alice un-REGISTERs with a server that is gone: bound the wait, not the cleanup.
+    await Promise.race([Promise.allSettled([alice?.close(), bob?.close()]), new Promise((r) => setTimeout(r, 2000))]);
     rmSync(dir, { recursive: true, force: true });
   });
 
