@@ -51,6 +51,7 @@ export interface PbxServices {
   readonly storage: StorageAdapterType;
   readonly options: PbxOptions;
   readonly logger: LoggerType;
+  readonly self?: { readonly host: string; readonly port: number };
 }
 
 export class PbxLifecycle implements Lifecycle {
@@ -67,7 +68,7 @@ export class PbxLifecycle implements Lifecycle {
     const { sip, registrar } = s.config;
     const router = new PbxRouter(
       { calls: s.calls, sessions: s.sessions, runtime: s.runtime, watch, logger: s.logger, options: s.options },
-      { registry: s.registry, users: new UserDirectory(registrar.users, sip.domain, s.storage.users), domain: sip.domain },
+      { registry: s.registry, users: new UserDirectory(registrar.users, sip.domain, s.storage.users), domain: sip.domain, ...(s.self && { self: s.self }) },
     );
     this.gate.router = router;
     this.subs = [watch, router, s.registry.onChange((c) => {
@@ -121,6 +122,7 @@ export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivat
     storage: ctx.get<StorageAdapterType>(StorageAdapter),
     options: { ...DEFAULT_PBX_OPTIONS, ...ctx.get<Partial<PbxOptions>>(PbxOptionsToken, { optional: true }) },
     logger: (ctx.get<LoggerType>(Logger, { optional: true }) ?? silentLogger).child({ component: 'pbx' }),
+    self: ctx.get<SipStackHostType>(SipStackHost).stack.listeningPoints()[0],
   }))).inSingletonScope();
   bind<Lifecycle>(Lifecycle).toService(PbxLifecycle);
 });

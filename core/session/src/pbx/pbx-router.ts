@@ -15,6 +15,16 @@ export interface PbxRouterDeps {
   readonly users: Pick<UserDirectory, 'exists'>;
   /** The domain AORs are stored under (`sip.domain`). */
   readonly domain: string;
+  /** Our own SIP address: a contact pointing back at us would fork the call to itself forever. */
+  readonly self?: { readonly host: string; readonly port: number };
+}
+
+function pointsAt(contact: string, self: { readonly host: string; readonly port: number }): boolean {
+  const m = /^sips?:(?:[^@]+@)?(\[[^\]]+\]|[^:;?>]+)(?::(\d+))?/i.exec(contact);
+  if (!m) return false;
+  const host = m[1]!.replace(/^\[|\]$/g, '');
+  const local = self.host === '0.0.0.0' || self.host === '::' ? ['127.0.0.1', '::1', self.host] : [self.host];
+  return local.includes(host) && Number(m[2] ?? 5060) === self.port;
 }
 
 /**
@@ -44,7 +54,8 @@ export class PbxRouter implements SignalingHandler {
       return Decision.accept();
     }
     const aor = `sip:${user}@${this.deps.domain}`;
-    const bindings = await this.deps.registry.lookup(aor);
+    const self = this.deps.self;
+    const bindings = (await this.deps.registry.lookup(aor)).filter((b) => !self || !pointsAt(b.contact, self));
     if (bindings.length === 0) {
       const known = await this.deps.users.exists(user);
       const code = known ? 480 : 404;

@@ -18,7 +18,7 @@ import type { DefaultCallController, SessionRuntime } from '@rvoip/session';
 import { Kernel } from '@rvoip/kernel';
 
 export const DOMAIN = 'pbx.test';
-export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }, { username: '1005', password: 'five' }, { username: '1006', password: 'six' }];
+export const USERS = [{ username: '1001', password: 'one' }, { username: '1002', password: 'two' }, { username: '1003', password: 'three' }, { username: '1004', password: 'four' }, { username: '1005', password: 'five' }, { username: '1006', password: 'six' }, { username: '1007', password: 'seven' }];
 
 export interface Phone {
   readonly kernel: Kernel;
@@ -117,8 +117,8 @@ export class PbxRig {
     };
   }
 
-  /** Registers `phone` as a contact of `user` straight in the PBX's RegistryService. */
-  async register(user: string, phone: Phone): Promise<void> {
+  /** Registers `phone` (or a bare contact URI) as a contact of `user` straight in the PBX's RegistryService. */
+  async register(user: string, phone: Phone | { readonly name: string; readonly contact: string; readonly port: number }): Promise<void> {
     const registry = this.pbx.get<RegistryServiceType>(RegistryService);
     const result = await registry.register({
       aor: `sip:${user}@${DOMAIN}`, contact: phone.contact, expiresSeconds: 600, callId: `reg-${phone.name}-${user}`, cseq: 1,

@@ -104,6 +104,13 @@ describe('session/pbx routing between phones', function () {
     expect((await f).session.vars.sipStatus).to.equal(404);
   });
 
+  it('never forks a call back to the PBX itself (a contact registered with our own address)', async () => {
+    await rig.register('1007', { name: 'loop', contact: rig.uri('1007'), port: rig.pbxPort });
+    const f = alice.reach('failed');
+    await alice.calls.dial({ to: rig.uri('1007') });
+    expect((await f).session.vars.sipStatus).to.equal(480);
+  });
+
   it('turns a REFER from the caller into a transfer of the callee to the target user', async () => {
     const bobActive = bob.reach('active');
     const aliceActive = alice.reach('active');
