@@ -188,15 +188,30 @@ export function paramsToString(params: ParamMap): string {
   return out;
 }
 
-/** Well-known methods: request lines and CSeq values nearly always name one of these. */
-const METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'REGISTER', 'PRACK', 'SUBSCRIBE', 'NOTIFY', 'PUBLISH', 'INFO', 'REFER', 'MESSAGE', 'UPDATE'];
+/** Well-known methods by length: request lines and CSeq values nearly always name one. */
+const METHODS_BY_LENGTH: readonly (readonly string[])[] = [
+  [],
+  [],
+  [],
+  ['ACK', 'BYE'],
+  ['INFO'],
+  ['PRACK', 'REFER'],
+  ['INVITE', 'CANCEL', 'NOTIFY', 'UPDATE'],
+  ['OPTIONS', 'PUBLISH', 'MESSAGE'],
+  ['REGISTER'],
+  ['SUBSCRIBE'],
+];
 
 /** The method token s[ms, me): a shared constant when it is a well-known one, else a slice. */
 export function methodName(s: string, ms: number, me: number): string {
   const n = me - ms;
-  for (let k = 0; k < METHODS.length; k++) {
-    const m = METHODS[k]!;
-    if (m.length === n && s.startsWith(m, ms)) return m;
+  if (n < METHODS_BY_LENGTH.length) {
+    const c = s.charCodeAt(ms);
+    const list = METHODS_BY_LENGTH[n]!;
+    for (let k = 0; k < list.length; k++) {
+      const m = list[k]!;
+      if (m.charCodeAt(0) === c && s.startsWith(m, ms)) return m;
+    }
   }
   return s.slice(ms, me);
 }

@@ -152,10 +152,13 @@ function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex 
     let i = pos;
     let ch = s.charCodeAt(i);
     if (ch === 32 || ch === 9) return null;
-    // The name is validated while looking for the colon: one pass over it.
+    // The name is validated while looking for the colon, and packed for knownHeaderId:
+    // one pass over it.
+    let packed = 0;
     while (i < end) {
       ch = s.charCodeAt(i);
       if (ch >= 256 || TOKEN[ch] !== 1) break;
+      packed = packed * 128 + (ch | 0x20);
       i++;
     }
     const ne = i;
@@ -176,7 +179,7 @@ function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex 
     }
     offs.push(pos, ne, vs, ve);
     const nameLen = ne - pos;
-    const id = nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen) : 0;
+    const id = nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen, packed) : 0;
     ids.push(id);
     if (id !== 0 && countOf[id]++ === 0) firstOf[id] = n;
     n++;

@@ -28,30 +28,48 @@ export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
 ]);
 
 function nameIs(s: string, at: number, lower: string): boolean {
-  for (let k = 1; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
+  for (let k = 0; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
   return true;
 }
 
-/** The known-header id of the (validated token) name s[at, at+len), or 0. */
-export function knownHeaderId(s: string, at: number, len: number): number {
-  const c = s.charCodeAt(at) | 0x20;
-  // Canonical spellings first (one native compare), any case after.
+/**
+ * A header name folded to lower case and packed 7 bits a character (exact up to 7
+ * characters in a double): `| 0x20` maps distinct token characters to distinct codes
+ * except for letter case, so equal packs mean equal names ignoring case.
+ */
+export function packName(s: string, at: number, len: number): number {
+  let h = 0;
+  for (let k = 0; k < len; k++) h = h * 128 + (s.charCodeAt(at + k) | 0x20);
+  return h;
+}
+
+const P_TO = packName('to', 0, 2);
+const P_VIA = packName('via', 0, 3);
+const P_FROM = packName('from', 0, 4);
+const P_CSEQ = packName('cseq', 0, 4);
+const P_CALL_ID = packName('call-id', 0, 7);
+const P_CONTACT = packName('contact', 0, 7);
+
+/**
+ * The known-header id of the (validated token) name s[at, at+len) whose packName is
+ * `packed` (the line indexer computes it while validating the name), or 0.
+ */
+export function knownHeaderId(s: string, at: number, len: number, packed = packName(s, at, len < 8 ? len : 0)): number {
   switch (len) {
-    case 1:
+    case 1: {
+      const c = packed;
       return c === 118 ? 1 : c === 102 ? 2 : c === 116 ? 3 : c === 105 ? 4 : c === 109 ? 6 : c === 108 ? 7 : 0;
+    }
     case 2:
-      return c === 116 && (s.charCodeAt(at + 1) | 0x20) === 111 ? 3 : 0;
+      return packed === P_TO ? 3 : 0;
     case 3:
-      return c === 118 && (s.startsWith('Via', at) || nameIs(s, at, 'via')) ? 1 : 0;
+      return packed === P_VIA ? 1 : 0;
     case 4:
-      if (c === 102) return s.startsWith('From', at) || nameIs(s, at, 'from') ? 2 : 0;
-      return c === 99 && (s.startsWith('CSeq', at) || nameIs(s, at, 'cseq')) ? 5 : 0;
+      return packed === P_FROM ? 2 : packed === P_CSEQ ? 5 : 0;
     case 7:
-      if (c !== 99) return 0;
-      if (s.charCodeAt(at + 4) === 45) return s.startsWith('Call-ID', at) || nameIs(s, at, 'call-id') ? 4 : 0;
-      return s.startsWith('Contact', at) || nameIs(s, at, 'contact') ? 6 : 0;
+      return packed === P_CALL_ID ? 4 : packed === P_CONTACT ? 6 : 0;
     case 14:
-      return c === 99 && (s.startsWith('Content-Length', at) || nameIs(s, at, 'content-length')) ? 7 : 0;
+      return (s.charCodeAt(at) | 0x20) === 99 && (s.startsWith('Content-Length', at) || nameIs(s, at, 'content-length')) ? 7 : 0;
     default:
       return 0;
   }

@@ -16,6 +16,9 @@ function bad(text: string, why: string): SipParseError {
   return new SipParseError(`malformed URI "${text}": ${why}`, { code: 'RVOIP_ERR_SIP_URI', details: { uri: text } });
 }
 
+/** Host name and IPv4 characters (HOST without the IPv6 brackets and ':'). */
+const HOSTNAME = HOST.map((v, c) => (c === 58 || c === 91 || c === 93 ? 0 : v));
+
 function checkChars(text: string, part: string, from: number, to: number, allowed: Uint8Array, what: string): void {
   for (let i = from; i < to; i++) {
     const c = part.charCodeAt(i);
@@ -311,9 +314,12 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
   } else {
     while (i < end) {
       const c = text.charCodeAt(i);
+      if (c < 128 && HOSTNAME[c] === 1) {
+        i++;
+        continue;
+      }
       if (c === 58 || c === 59 || c === 63) break;
-      if (c >= 128 || HOST[c] !== 1 || c === 91 || c === 93) throw bad(text, `character '${text[i]}' not allowed in the host`);
-      i++;
+      throw bad(text, `character '${text[i]}' not allowed in the host`);
     }
   }
   if (i === hostStart) throw bad(text, 'empty host');

@@ -5,6 +5,9 @@ import type { ParamMap } from './lex.js';
 
 export const BRANCH_COOKIE = 'z9hG4bK';
 
+/** Host name and IPv4 characters (HOST without the IPv6 brackets and ':'). */
+const SENT_BY_HOST = HOST.map((v, c) => (c === 58 || c === 91 || c === 93 ? 0 : v));
+
 export class Via {
   readonly protocol = 'SIP/2.0';
   /** Upper-cased: UDP, TCP, TLS, SCTP, WS, WSS or an extension token. */
@@ -187,7 +190,7 @@ export function scanVia(s: string, i: number, end = s.length, base = 0): [Via, n
   } else {
     while (i < end) {
       const c = s.charCodeAt(i);
-      if (c >= 128 || HOST[c] !== 1 || c === 58 || c === 91 || c === 93) break;
+      if (c >= 128 || SENT_BY_HOST[c] !== 1) break;
       i++;
     }
   }
