@@ -58,7 +58,7 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
   readonly request: SipRequest;
   readonly branch: string;
   protected readonly ctx: TransactionContext;
-  protected readonly log: Logger;
+  private logValue: Logger | undefined;
   private current: S;
   private readonly timerHandles = new Map<string, TimerHandle>();
   private reason: TerminationReason | undefined;
@@ -69,7 +69,11 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
     this.branch = branch;
     this.current = initial;
     this.ctx = ctx;
-    this.log = ctx.logger.child({ branch, method: request.method });
+  }
+
+  /** Created on first use: a pino child per transaction costs more than the transaction. */
+  protected get log(): Logger {
+    return (this.logValue ??= this.ctx.logger.child({ branch: this.branch, method: this.request.method }));
   }
 
   get state(): S | 'Terminated' {
@@ -93,7 +97,6 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
     if (this.terminated || next === this.current) return;
     const previous = this.current;
     this.current = next;
-    this.log.debug({ from: previous, to: next }, 'transaction state');
     this.emitBase('state', next, previous);
   }
 
@@ -132,7 +135,7 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
     for (const handle of this.timerHandles.values()) this.ctx.scheduler.clearTimeout(handle);
     this.timerHandles.clear();
     this.reason = reason;
-    this.log.debug({ from: previous, reason }, 'transaction terminated');
+    if (reason !== 'completed') this.log.debug({ from: previous, reason }, 'transaction terminated');
     this.ctx.onTerminated(this);
     this.emitBase('state', 'Terminated', previous);
     this.emitBase('terminated', reason);

@@ -3,7 +3,8 @@
  * CSeq copied from the request; a To tag added when the request had none (except on 100);
  * Timestamp echoed on 100 Trying (8.2.6.1).
  */
-import { SipHeaders } from '../message/headers.js';
+import { SipHeaders, canonicalHeaderName, headerKey } from '../message/headers.js';
+import type { HeaderField } from '../message/headers.js';
 import type { SipRequest } from '../message/message.js';
 import { SipResponse } from '../message/message.js';
 import { generateTag } from './ids.js';
@@ -34,24 +35,78 @@ export function reasonPhrase(status: number): string {
 export interface CreateResponseOptions {
   /** Tag to put in To when the request had none; generated when omitted (not on 100). */
   toTag?: string;
+  /** More header lines, appended after Content-Length (the order applyResponseOptions gives). */
+  headers?: ReadonlyArray<readonly [string, string | number]>;
+  /** A Server header appended last, unless `headers` already has one. */
+  server?: string;
 }
 
+/** name -> [canonical spelling, lookup key]; bounded like headerKey's cache. */
+const NAMES = new Map<string, readonly [string, string]>();
+
+function nameOf(name: string): readonly [string, string] {
+  let n = NAMES.get(name);
+  if (n === undefined) {
+    n = [canonicalHeaderName(name), headerKey(name)];
+    if (NAMES.size < 512) NAMES.set(name, n);
+  }
+  return n;
+}
+
+/**
+ * Builds the header list in one pass (no per-line name canonicalization, no array
+ * splicing): a response per request makes this the busiest constructor of a server.
+ */
 export function createResponse(req: SipRequest, status: number, reason?: string, opts: CreateResponseOptions = {}): SipResponse {
-  const h = new SipHeaders();
-  for (const via of req.headers.getAll('via')) h.append('Via', via);
-  const from = req.headers.get('from');
-  if (from !== undefined) h.append('From', from);
-  let to = req.headers.get('to');
+  const fields: HeaderField[] = [];
+  const keys: string[] = [];
+  const rh = req.headers;
+  for (const via of rh.getAll('via')) {
+    fields.push({ name: 'Via', value: via });
+    keys.push('via');
+  }
+  const from = rh.get('from');
+  if (from !== undefined) {
+    fields.push({ name: 'From', value: from });
+    keys.push('from');
+  }
+  let to = rh.get('to');
   if (to !== undefined && status !== 100 && tagOf(to) === undefined) {
     to = `${to};tag=${opts.toTag ?? generateTag()}`;
   }
-  if (to !== undefined) h.append('To', to);
-  const callId = req.headers.get('call-id');
-  if (callId !== undefined) h.append('Call-ID', callId);
-  const cseq = req.headers.get('cseq');
-  if (cseq !== undefined) h.append('CSeq', cseq);
-  const timestamp = req.headers.get('timestamp');
-  if (status === 100 && timestamp !== undefined) h.append('Timestamp', timestamp);
-  h.append('Content-Length', 0);
-  return new SipResponse(status, reason ?? reasonPhrase(status), h);
+  if (to !== undefined) {
+    fields.push({ name: 'To', value: to });
+    keys.push('to');
+  }
+  const callId = rh.get('call-id');
+  if (callId !== undefined) {
+    fields.push({ name: 'Call-ID', value: callId });
+    keys.push('call-id');
+  }
+  const cseq = rh.get('cseq');
+  if (cseq !== undefined) {
+    fields.push({ name: 'CSeq', value: cseq });
+    keys.push('cseq');
+  }
+  if (status === 100) {
+    const timestamp = rh.get('timestamp');
+    if (timestamp !== undefined) {
+      fields.push({ name: 'Timestamp', value: timestamp });
+      keys.push('timestamp');
+    }
+  }
+  fields.push({ name: 'Content-Length', value: '0' });
+  keys.push('content-length');
+  let server = opts.server;
+  for (const [name, value] of opts.headers ?? []) {
+    const [canonical, key] = nameOf(name);
+    if (key === 'server') server = undefined;
+    fields.push({ name: canonical, value: String(value) });
+    keys.push(key);
+  }
+  if (server !== undefined) {
+    fields.push({ name: 'Server', value: server });
+    keys.push('server');
+  }
+  return new SipResponse(status, reason ?? reasonPhrase(status), new SipHeaders(fields, keys));
 }

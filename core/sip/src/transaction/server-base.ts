@@ -11,6 +11,7 @@ import { stateError, timeoutError, transportError } from './errors.js';
 import { generateTag } from './ids.js';
 import { toTagOf } from './message-access.js';
 import { createResponse } from './response.js';
+import type { CreateResponseOptions } from './response.js';
 import type { TransactionSource } from './transport.js';
 import { attempt, transportIsReliable } from './transport.js';
 
@@ -31,6 +32,7 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
   private tag: string | undefined;
   protected lastProvisional: SipResponse | undefined;
   protected lastFinal: SipResponse | undefined;
+  private onSendError: ((err: unknown) => void) | undefined;
 
   protected constructor(request: SipRequest, branch: string, initial: S, source: TransactionSource, ctx: TransactionContext) {
     super(request, branch, initial, ctx);
@@ -53,8 +55,9 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
   }
 
   /** A response to this transaction's request carrying the transaction's To tag (8.2.6). */
-  createResponse(status: number, reason?: string): SipResponse {
-    return createResponse(this.request, status, reason, { toTag: status === 100 ? undefined : this.toTag });
+  createResponse(status: number, reason?: string, extra?: Omit<CreateResponseOptions, 'toTag'>): SipResponse {
+    const toTag = status === 100 ? undefined : this.toTag;
+    return createResponse(this.request, status, reason, extra === undefined ? { toTag } : { ...extra, toTag });
   }
 
   /** Passes a TU response through the state machine to the transport. */
@@ -82,7 +85,12 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
 
   protected send(res: SipResponse, retransmission: boolean): void {
     if (retransmission) this.ctx.counters.retransmissionsSent++;
-    attempt(() => this.ctx.transport.sendResponse(res, this.source)).then(
+    const transport = this.ctx.transport;
+    if (transport.dispatchResponse !== undefined) {
+      transport.dispatchResponse(res, this.source, (this.onSendError ??= (err: unknown) => this.fail(err)));
+      return;
+    }
+    attempt(() => transport.sendResponse(res, this.source)).then(
       () => undefined,
       (err: unknown) => this.fail(err),
     );

@@ -29,6 +29,11 @@ export interface TransactionTransport {
   sendRequest(req: SipRequest, target?: TransactionTarget): Promise<TransactionTarget>;
   /** Routes by the top Via (or the source connection) and rejects on failure; the value is unused. */
   sendResponse(res: SipResponse, source?: TransactionSource): Promise<unknown>;
+  /**
+   * Optional: sendResponse without a promise; `onError` (always asynchronous) only on
+   * failure. Server transactions prefer it: one response per request is the hot path.
+   */
+  dispatchResponse?(res: SipResponse, source: TransactionSource | undefined, onError: (err: unknown) => void): void;
   /** Optional: reliability per protocol; absent means "everything but UDP is reliable". */
   isReliable?(protocol: string): boolean;
   /** Optional: lets the layer subscribe itself; may return an unsubscribe function. */

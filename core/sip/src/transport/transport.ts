@@ -5,6 +5,7 @@
  */
 import type { SipParseError } from '../message/errors.js';
 import type { SipMessage } from '../message/message.js';
+import type { SipTransportError } from './errors.js';
 import type { ListeningPoint, ReceivedInfo, RemoteTarget, TransportProtocol } from './types.js';
 
 export interface TransportSink {
@@ -36,6 +37,12 @@ export interface SipTransport {
   readonly listeningPoint: ListeningPoint;
   /** Sends to the target, reusing an open connection on stream transports. */
   send(data: Buffer, target: RemoteTarget): Promise<SendResult>;
+  /**
+   * Optional fire-and-forget send for the per-message hot path (UDP): no promise, `done`
+   * called once the datagram left (no argument) or failed. Only for targets that are IP
+   * addresses; the layer uses `send` for everything else.
+   */
+  sendNow?(data: Buffer, target: RemoteTarget, done: (err?: SipTransportError) => void): void;
   /** Writes on one known connection; false when it is gone (stream transports only). */
   sendOnConnection?(connectionId: string, data: Buffer): Promise<boolean>;
   close(): Promise<void>;

@@ -6,6 +6,8 @@
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { lookup } from 'node:dns';
+import type { LookupOneOptions } from 'node:dns';
 import type { Logger } from '@rvoip/contracts';
 import type { ListenSpec, ListeningPoint, RemoteTarget } from './types.js';
 import { formatTarget } from './types.js';
@@ -17,6 +19,20 @@ function isKeepAliveDatagram(buf: Buffer): boolean {
   if (buf.length === 0 || buf[0]! < 0x04) return true;
   for (const b of buf) if (b !== 0x0d && b !== 0x0a && b !== 0x20) return false;
   return true;
+}
+
+/**
+ * dgram resolves every destination through dns.lookup, which for an IP literal still
+ * defers the send by a nextTick; answering literals in place keeps a send synchronous.
+ */
+function literalFirstLookup(
+  hostname: string,
+  options: LookupOneOptions,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(hostname);
+  if (family !== 0) callback(null, hostname, family);
+  else lookup(hostname, options, callback);
 }
 
 export class UdpTransport implements SipTransport {
@@ -43,7 +59,7 @@ export class UdpTransport implements SipTransport {
   }
 
   listen(): Promise<ListeningPoint> {
-    const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4' });
+    const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', lookup: literalFirstLookup });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
@@ -89,6 +105,19 @@ export class UdpTransport implements SipTransport {
         if (err) reject(transportFailure('sending udp to', where, err));
         else resolve({ localAddress: this.listeningPoint.host, localPort: this.listeningPoint.port });
       });
+    });
+  }
+
+  sendNow(data: Buffer, target: RemoteTarget, done: (err?: SipTransportError) => void): void {
+    const socket = this.socket;
+    if (!socket || this.closed) {
+      const where = formatTarget(target);
+      queueMicrotask(() => done(new SipTransportError(`udp transport closed; cannot send to ${where}`, { target: where })));
+      return;
+    }
+    socket.send(data, target.port, target.host, (err) => {
+      if (err) done(transportFailure('sending udp to', formatTarget(target), err));
+      else done();
     });
   }
 

@@ -16,7 +16,8 @@ import { bareHost, defaultPort, formatHostPort, isReliable, protocolFromToken, v
  */
 export function replaceTopVia(msg: SipMessage, top: Via): void {
   const first = msg.headers.get('via');
-  const rest = first === undefined ? [] : parseVias(first).slice(1);
+  // Without a comma the first line is one Via: no need to parse it to keep the rest.
+  const rest = first === undefined || !first.includes(',') ? [] : parseVias(first).slice(1);
   if (first !== undefined) msg.headers.removeFirst('via');
   for (const v of rest.reverse()) msg.headers.prepend('via', v.toString());
   msg.headers.prepend('via', top.toString());
