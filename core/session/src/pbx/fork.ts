@@ -11,6 +11,8 @@ export interface ForkRequest {
   readonly bindings: readonly ContactBinding[];
   /** The caller's offered codecs, ours only, in its order. */
   readonly codecs: readonly string[];
+  /** Wraps each fork's dial (direct media hands the caller's SDP to the leg dial creates). */
+  readonly place?: (dial: () => Promise<SessionInfo>) => Promise<SessionInfo>;
 }
 
 export type ForkOutcome =
@@ -77,13 +79,14 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
     });
 
     for (const binding of req.bindings) {
-      void ctx.calls.dial({
+      const dial = (): Promise<SessionInfo> => ctx.calls.dial({
         to: binding.contact,
         from: req.from,
         codecs: codecPreference(req.codecs),
         timeoutMs: ctx.options.ringTimeoutMs,
         vars: { pbxCaller: req.callerId, pbxAor: req.aor },
-      }).then((info) => {
+      });
+      void (req.place ? req.place(dial) : dial()).then((info) => {
         forks.set(info.id, binding.contact);
         if (done) {
           void ctx.calls.hangup(info.id, 'cancelled').catch(() => undefined);

@@ -10,3 +10,4 @@ export type { PbxContext } from './context.js';
 export { PbxOptionsToken, DEFAULT_PBX_OPTIONS, userOf, offeredCodecs, codecPreference } from './options.js';
 export type { PbxOptions } from './options.js';
 export { referTargetFor } from './refer-target.js';
+export { DirectMediaLegs, RelayLeg, SwitchableLeg, relaySdp } from './direct-media.js';

@@ -12,9 +12,15 @@ export interface PbxOptions {
   readonly ringTimeoutMs: number;
   /** Bound on ending every live call at shutdown. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * 'anchored' (default): RTP of every call flows through our media engine, so recording,
+   * billing and transcription see it, and codecs are transcoded when the phones differ.
+   * 'direct': the phones' SDP is relayed so RTP flows phone to phone (no transcoding).
+   */
+  readonly media: 'anchored' | 'direct';
 }
 
-export const DEFAULT_PBX_OPTIONS: PbxOptions = { echoUser: 'echo', ringTimeoutMs: 60_000, shutdownTimeoutMs: 5_000 };
+export const DEFAULT_PBX_OPTIONS: PbxOptions = { echoUser: 'echo', ringTimeoutMs: 60_000, shutdownTimeoutMs: 5_000, media: 'anchored' };
 
 /** `sip:1002@pbx.example;transport=udp` -> `1002` (unescaped); undefined without a user part. */
 export function userOf(uri: string): string | undefined {

@@ -21,7 +21,9 @@ import { UserDirectory } from '../registrar/user-directory.js';
 import { RegistrarOptionsToken } from '../registrar/options.js';
 import type { RegistrarOverrides } from '../registrar/options.js';
 import type { SessionRuntime } from '../session-runtime.js';
-import { CallSettingsToken, SessionRuntimeToken } from '../tokens.js';
+import { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken } from '../tokens.js';
+import type { MediaLegFactory } from '../ports.js';
+import { DirectMediaLegs } from './direct-media.js';
 import type { CallSettings } from '../call/call-context.js';
 import { referTargetFor } from './refer-target.js';
 import { DEFAULT_PBX_OPTIONS, PbxOptionsToken } from './options.js';
@@ -52,6 +54,7 @@ export interface PbxServices {
   readonly options: PbxOptions;
   readonly logger: LoggerType;
   readonly self?: { readonly host: string; readonly port: number };
+  readonly directLegs?: DirectMediaLegs;
 }
 
 export class PbxLifecycle implements Lifecycle {
@@ -68,7 +71,8 @@ export class PbxLifecycle implements Lifecycle {
     const { sip, registrar } = s.config;
     const router = new PbxRouter(
       { calls: s.calls, sessions: s.sessions, runtime: s.runtime, watch, logger: s.logger, options: s.options },
-      { registry: s.registry, users: new UserDirectory(registrar.users, sip.domain, s.storage.users), domain: sip.domain, ...(s.self && { self: s.self }) },
+      { registry: s.registry, users: new UserDirectory(registrar.users, sip.domain, s.storage.users), domain: sip.domain,
+        ...(s.self && { self: s.self }), ...(s.directLegs && { directLegs: s.directLegs }) },
     );
     this.gate.router = router;
     this.subs = [watch, router, s.registry.onChange((c) => {
@@ -78,7 +82,7 @@ export class PbxLifecycle implements Lifecycle {
         source: `${b.source.transport}:${b.source.address}:${b.source.port}`, ...(b.userAgent && { userAgent: b.userAgent }),
       }, 'pbx registration');
     })];
-    s.logger.info({ domain: sip.domain, echo: `sip:${s.options.echoUser}@${sip.domain}`, media: 'anchored' }, 'pbx routing calls');
+    s.logger.info({ domain: sip.domain, echo: `sip:${s.options.echoUser}@${sip.domain}`, media: s.directLegs ? 'direct' : 'anchored' }, 'pbx routing calls');
   }
 
   async onStop(): Promise<void> {
@@ -103,7 +107,15 @@ export class PbxLifecycle implements Lifecycle {
  */
 const PBX_REGISTRAR_OPTIONS: RegistrarOverrides = { digestAlgorithms: ['MD5'] };
 
+function directLegsOf(factory: MediaLegFactory): { directLegs?: DirectMediaLegs } {
+  return factory instanceof DirectMediaLegs ? { directLegs: factory } : {};
+}
+
 export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivation }) => {
+  onActivation<MediaLegFactory>(MediaLegFactoryToken, (ctx, factory) => {
+    const options = ctx.get<Partial<PbxOptions>>(PbxOptionsToken, { optional: true });
+    return options?.media === 'direct' ? new DirectMediaLegs(factory) : factory;
+  });
   // Transfers to our own users go back through the PBX (see refer-target.ts).
   onActivation<CallSettingsValue>(CallSettingsToken, (ctx, settings) => {
     const domain = ctx.get<ResolvedConfigType>(ResolvedConfig).sip.domain;
@@ -123,6 +135,7 @@ export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivat
     options: { ...DEFAULT_PBX_OPTIONS, ...ctx.get<Partial<PbxOptions>>(PbxOptionsToken, { optional: true }) },
     logger: (ctx.get<LoggerType>(Logger, { optional: true }) ?? silentLogger).child({ component: 'pbx' }),
     self: ctx.get<SipStackHostType>(SipStackHost).stack.listeningPoints()[0],
+    ...directLegsOf(ctx.get<MediaLegFactory>(MediaLegFactoryToken)),
   }))).inSingletonScope();
   bind<Lifecycle>(Lifecycle).toService(PbxLifecycle);
 });

@@ -1,11 +1,13 @@
 import type {
-  IncomingRequestInfo, RegistryService, SessionId, SignalingDecision, SignalingHandler,
+  IncomingRequestInfo, RegistryService, SessionId, SessionInfo, SignalingDecision, SignalingHandler,
 } from '@rvoip/contracts';
 import { Decision } from '@rvoip/contracts';
 import type { UserDirectory } from '../registrar/user-directory.js';
 import { BridgedCalls } from './bridged-calls.js';
 import type { PbxContext } from './context.js';
 import { echoFrames } from './echo.js';
+import { RelayLeg, SwitchableLeg } from './direct-media.js';
+import type { DirectMediaLegs } from './direct-media.js';
 import { forkCall } from './fork.js';
 import { offeredCodecs, userOf } from './options.js';
 import { isEnded } from './session-watch.js';
@@ -17,6 +19,8 @@ export interface PbxRouterDeps {
   readonly domain: string;
   /** Our own SIP address: a contact pointing back at us would fork the call to itself forever. */
   readonly self?: { readonly host: string; readonly port: number };
+  /** Present when the PBX runs with direct media (options.media 'direct'). */
+  readonly directLegs?: DirectMediaLegs;
 }
 
 function pointsAt(contact: string, self: { readonly host: string; readonly port: number }): boolean {
@@ -75,10 +79,14 @@ export class PbxRouter implements SignalingHandler {
 
   private async fork(callerId: SessionId, req: IncomingRequestInfo, aor: string, bindings: Parameters<typeof forkCall>[1]['bindings']): Promise<void> {
     const log = this.ctx.logger;
+    // Direct media needs the caller's offer to hand on; a late-offer INVITE stays anchored.
+    const direct = req.body ? this.deps.directLegs : undefined;
+    const offer = req.body ?? '';
     const outcome = await forkCall(this.ctx, {
       callerId, callId: req.callId, aor, bindings,
       from: { uri: req.from.uri, ...(req.from.displayName !== undefined && { displayName: req.from.displayName }) },
       codecs: offeredCodecs(req.body),
+      ...(direct && { place: (dial: () => Promise<SessionInfo>) => direct.withOffer(offer, dial) }),
     });
     if (outcome.kind === 'cancelled') {
       log.info({ callId: req.callId, aor, outcome: 'cancelled by caller' }, 'pbx call ended');
@@ -88,6 +96,15 @@ export class PbxRouter implements SignalingHandler {
       log.info({ callId: req.callId, aor, outcome: 'failed', code: outcome.code }, 'pbx call ended');
       await this.ctx.calls.reject(callerId, outcome.code, outcome.reason).catch(() => undefined);
       return;
+    }
+    let media = 'anchored';
+    if (direct) {
+      const callerLeg = this.ctx.runtime.registry.mediaOf(callerId);
+      const calleeLeg = this.ctx.runtime.registry.mediaOf(outcome.callee);
+      if (callerLeg instanceof SwitchableLeg && calleeLeg instanceof RelayLeg) {
+        await callerLeg.toRelay(calleeLeg);
+        media = 'direct';
+      }
     }
     try {
       await this.ctx.calls.answer(callerId);
@@ -100,8 +117,8 @@ export class PbxRouter implements SignalingHandler {
     const caller = this.ctx.sessions.get(callerId);
     const callee = this.ctx.sessions.get(outcome.callee);
     log.info({
-      callId: req.callId, aor, contact: outcome.contact, callerCodec: caller?.codec, calleeCodec: callee?.codec,
-      transcoding: caller?.codec !== undefined && callee?.codec !== undefined && caller.codec !== callee.codec,
+      callId: req.callId, aor, contact: outcome.contact, media, callerCodec: caller?.codec, calleeCodec: callee?.codec,
+      transcoding: media === 'anchored' && caller?.codec !== undefined && callee?.codec !== undefined && caller.codec !== callee.codec,
     }, 'pbx call answered');
   }
 

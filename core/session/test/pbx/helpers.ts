@@ -12,9 +12,9 @@ import type { CallState, RegistryService as RegistryServiceType, SessionId, Sess
 import { MediaEngine, dominantFrequency } from '@rvoip/media';
 import { SipStackHost, sipModule } from '@rvoip/sip';
 import {
-  CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAgentToken, mediaEngineLegs, sessionModule,
+  CallSettingsToken, MediaLegFactoryToken, PbxOptionsToken, SessionRuntimeToken, SipUserAgentToken, mediaEngineLegs, sessionModule,
 } from '@rvoip/session';
-import type { DefaultCallController, SessionRuntime } from '@rvoip/session';
+import type { DefaultCallController, PbxOptions, SessionRuntime } from '@rvoip/session';
 import { Kernel } from '@rvoip/kernel';
 
 export const DOMAIN = 'pbx.test';
@@ -50,7 +50,8 @@ export class PbxRig {
   pbx!: Kernel;
   pbxPort = 0;
 
-  async start(logLevel = 'silent'): Promise<void> {
+  /** `pbx` overrides PbxOptions (e.g. direct media) through PbxOptionsToken. */
+  async start(logLevel = 'silent', pbx?: Partial<PbxOptions>): Promise<void> {
     const configPath = join(this.dir, 'pbx.config.json');
     writeFileSync(configPath, JSON.stringify({
       sip: { listen: ['udp://127.0.0.1:0'], domain: DOMAIN },
@@ -59,7 +60,10 @@ export class PbxRig {
       registrar: { auth: 'digest', users: USERS },
       log: { level: logLevel },
     }));
-    this.pbx = await Kernel.create({ configPath, env: {} });
+    const options = new ContainerModule(({ bind }) => {
+      if (pbx) bind(PbxOptionsToken).toConstantValue(pbx);
+    });
+    this.pbx = await Kernel.create({ configPath, env: {}, modules: [options] });
     this.kernels.push(this.pbx);
     await this.pbx.start();
     this.pbxPort = this.pbx.get<SipStackHost>(SipStackHost).stack.listeningPoints()[0]!.port;

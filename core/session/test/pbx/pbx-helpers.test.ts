@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { bestFailure, codecPreference, offeredCodecs, referTargetFor, userOf } from '@rvoip/session';
+import { bestFailure, codecPreference, offeredCodecs, referTargetFor, relaySdp, userOf } from '@rvoip/session';
 
 describe('session/pbx helpers', () => {
   it('takes the user part of a Request-URI, unescaped, and nothing from a host-only URI', () => {
@@ -28,5 +28,11 @@ describe('session/pbx helpers', () => {
     expect(map('sip:1003@PBX.example:5060;transport=udp')).to.equal('sip:1003@127.0.0.1:5080;transport=udp');
     expect(map('sip:bob@elsewhere.example')).to.equal('sip:bob@elsewhere.example');
     expect(referTargetFor('pbx.example', { host: '::1', port: 5080 })('sip:1@pbx.example')).to.equal('sip:1@[::1]:5080');
+  });
+
+  it('relays an SDP with our origin line and the audio direction asked for, codecs untouched', () => {
+    const phone = 'v=0\r\no=alice 1 1 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=sendrecv\r\nm=video 0 RTP/AVP 96\r\n';
+    const out = relaySdp(phone, 'sendonly', 42, 3);
+    expect(out).to.equal('v=0\r\no=rvoip 42 3 IN IP4 10.0.0.5\r\ns=-\r\nc=IN IP4 10.0.0.5\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8 101\r\na=rtpmap:8 PCMA/8000\r\na=sendonly\r\nm=video 0 RTP/AVP 96\r\n');
   });
 });
