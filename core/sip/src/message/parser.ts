@@ -13,7 +13,8 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './headers.js';
 import { SipHeaders, headerKey } from './headers.js';
-import { H_CONTENT_LENGTH, H_CSEQ, RawHeaderIndex, knownHeaderId } from './raw-headers.js';
+import { H_CONTENT_LENGTH, H_CSEQ, RawHeaderIndex, isKnownNameLength, knownHeaderId } from './raw-headers.js';
+import { asciiEnds, indexAsciiHead } from './ascii-head.js';
 import type { SipMessage } from './message.js';
 import { SipRequest } from './message.js';
 import { TOKEN, parseDigits, trimWs } from './lex.js';
@@ -33,8 +34,6 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-/** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact, content-length). */
-const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 14].includes(n) ? 1 : 0));
 
 function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
   return new SipParseError(message, { status, reason, fatal });
@@ -179,7 +178,7 @@ function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex 
     }
     offs.push(pos, ne, vs, ve);
     const nameLen = ne - pos;
-    const id = nameLen < 16 && KNOWN_LENGTHS[nameLen] === 1 ? knownHeaderId(s, pos, nameLen, packed) : 0;
+    const id = isKnownNameLength(nameLen) ? knownHeaderId(s, pos, nameLen, packed) : 0;
     ids.push(id);
     if (id !== 0 && countOf[id]++ === 0) firstOf[id] = n;
     n++;
@@ -239,51 +238,65 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
   isResponse.value =
     buf[start] === 83 && buf[start + 1] === 73 && buf[start + 2] === 80 && buf[start + 3] === 47; // "SIP/"
   if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
-  // text[textStart, headEnd) is the header section (start line included), bodyStart its
-  // end in buf. An all-ASCII datagram is decoded once, body and all, and searched as a
-  // string (no native Buffer searches); otherwise only the head is decoded.
-  let text: string;
-  let textStart: number;
-  let headEnd: number;
-  let bodyStart: number;
-  let ends: [number, number] | null;
+  // text[textStart, lineEnd) is the start line, the header lines are in raw (or, folded,
+  // in headers' fields), bodyStart is where the body starts in buf.
+  let text: string | undefined;
+  let raw: RawHeaderIndex | null = null;
   if (isAscii(buf)) {
+    // Decoded once, body and all: every offset below is a byte offset too.
     text = latin1(buf, 0, buf.length);
-    const crlf2 = text.indexOf('\r\n\r\n', start);
-    const nl = crlf2 < 0 ? -1 : text.indexOf('\n', start);
-    // A start line ending in a bare LF means bare-LF line ends: findHeaderEnd looks for those.
-    ends = crlf2 >= 0 && nl > start && text.charCodeAt(nl - 1) === 13 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
-    if (ends === null) throw fail('no empty line ends the header section');
-    textStart = start;
-    headEnd = ends[0];
-    bodyStart = ends[1];
-  } else {
-    // One native search for CRLFCRLF; the bare-LF scan only if the start line ends in LF.
-    const crlf2 = buf.indexOf(CRLFCRLF, start);
-    ends = crlf2 >= 0 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
-    if (ends === null) throw fail('no empty line ends the header section');
-    text = decodeHead(buf, start, ends[0]);
-    const firstNl = text.indexOf('\n');
-    if (crlf2 >= 0 && firstNl >= 0 && (firstNl === 0 || text.charCodeAt(firstNl - 1) !== 13)) {
-      ends = findHeaderEnd(buf, start)!;
-      text = decodeHead(buf, start, ends[0]);
-    }
-    textStart = 0;
-    headEnd = text.length;
-    bodyStart = ends[1];
+    raw = indexAsciiHead(buf, text, start);
   }
-  let firstEnd = text.indexOf('\n', textStart);
-  if (firstEnd < 0 || firstEnd > headEnd) firstEnd = headEnd;
-  const lineEnd = firstEnd > textStart && text.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd;
-  const raw = indexHeaderLines(text, firstEnd + 1, headEnd);
+  let textStart: number;
+  let lineEnd: number;
+  let bodyStart: number;
   let headers: SipHeaders;
   if (raw !== null) {
+    textStart = start;
+    lineEnd = asciiEnds.lineEnd;
+    bodyStart = asciiEnds.bodyStart;
     headers = SipHeaders.fromRaw(raw);
   } else {
-    const { fields, keys } = splitHeaderLines(textStart === 0 && headEnd === text.length ? text : text.slice(textStart, headEnd));
-    headers = new SipHeaders(fields, keys);
+    // The general path: bare-LF line ends, folding, non-ASCII text, and every error.
+    let headEnd: number;
+    let ends: [number, number] | null;
+    if (text !== undefined) {
+      const crlf2 = text.indexOf('\r\n\r\n', start);
+      const nl = crlf2 < 0 ? -1 : text.indexOf('\n', start);
+      // A start line ending in a bare LF means bare-LF line ends: findHeaderEnd looks for those.
+      ends = crlf2 >= 0 && nl > start && text.charCodeAt(nl - 1) === 13 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
+      if (ends === null) throw fail('no empty line ends the header section');
+      textStart = start;
+      headEnd = ends[0];
+    } else {
+      // One native search for CRLFCRLF; the bare-LF scan only if the start line ends in LF.
+      const crlf2 = buf.indexOf(CRLFCRLF, start);
+      ends = crlf2 >= 0 ? [crlf2 + 2, crlf2 + 4] : findHeaderEnd(buf, start);
+      if (ends === null) throw fail('no empty line ends the header section');
+      text = decodeHead(buf, start, ends[0]);
+      const firstNl = text.indexOf('\n');
+      if (crlf2 >= 0 && firstNl >= 0 && (firstNl === 0 || text.charCodeAt(firstNl - 1) !== 13)) {
+        ends = findHeaderEnd(buf, start)!;
+        text = decodeHead(buf, start, ends[0]);
+      }
+      textStart = 0;
+      headEnd = text.length;
+    }
+    bodyStart = ends[1];
+    let firstEnd = text.indexOf('\n', textStart);
+    if (firstEnd < 0 || firstEnd > headEnd) firstEnd = headEnd;
+    lineEnd = firstEnd > textStart && text.charCodeAt(firstEnd - 1) === 13 ? firstEnd - 1 : firstEnd;
+    raw = indexHeaderLines(text, firstEnd + 1, headEnd);
+    if (raw !== null) {
+      headers = SipHeaders.fromRaw(raw);
+    } else {
+      const { fields, keys } = splitHeaderLines(textStart === 0 && headEnd === text.length ? text : text.slice(textStart, headEnd));
+      headers = new SipHeaders(fields, keys);
+    }
   }
-  const msg = isResponse.value ? statusLineIn(text, textStart, lineEnd, headers) : requestLineIn(text, textStart, lineEnd, headers);
+  // Both paths above have set text.
+  const line = text!;
+  const msg = isResponse.value ? statusLineIn(line, textStart, lineEnd, headers) : requestLineIn(line, textStart, lineEnd, headers);
 
   const fatal = opts.stream === true;
   const length = raw !== null ? contentLengthIn(raw, fatal) : contentLengthOf(headers.getAll('content-length'), fatal);

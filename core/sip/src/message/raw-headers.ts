@@ -43,6 +43,14 @@ export function packName(s: string, at: number, len: number): number {
   return h;
 }
 
+/** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact, content-length). */
+const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 14].includes(n) ? 1 : 0));
+
+/** Whether some known header has a name this long (most other names are skipped at once). */
+export function isKnownNameLength(len: number): boolean {
+  return len < 16 && KNOWN_LENGTHS[len] === 1;
+}
+
 const P_TO = packName('to', 0, 2);
 const P_VIA = packName('via', 0, 3);
 const P_FROM = packName('from', 0, 4);
