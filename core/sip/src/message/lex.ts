@@ -112,28 +112,56 @@ export type ParamMap = Map<string, string | null>;
  * a top-level `,` or the end; anything else is a grammar error.
  */
 export function scanParams(s: string, i: number, header: string, into?: ParamMap, end = s.length, base = 0): number {
+  tagNameAt = -1;
   for (;;) {
-    // Fast path: no LWS around ';' (the common spelling).
+    // Fast path: no LWS around ';', '=' (the common spelling).
     if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
     if (i >= end || s.charCodeAt(i) === 44) return i;
     if (s.charCodeAt(i) !== 59) {
       throw new SipHeaderError(`${header}: unexpected '${s[i]}' at offset ${i - base}`, header);
     }
-    i = skipWs(s, i + 1, end);
+    i++;
+    if (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i = skipWs(s, i, end);
     const nameStart = i;
     const nameEnd = scanToken(s, i, end);
     if (nameEnd === i) throw new SipHeaderError(`${header}: empty parameter name at offset ${i - base}`, header);
-    i = skipWs(s, nameEnd, end);
+    i = nameEnd < end && (s.charCodeAt(nameEnd) === 32 || s.charCodeAt(nameEnd) === 9) ? skipWs(s, nameEnd, end) : nameEnd;
     let vs = -1;
     if (i < end && s.charCodeAt(i) === 61) {
-      i = skipWs(s, i + 1, end);
+      i++;
+      if (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9) i = skipWs(s, i, end);
       vs = i;
       i = scanParamValue(s, i, end);
       if (i < 0) throw new SipHeaderError(`${header}: unterminated quoted parameter value in "${s.slice(base, end)}"`, header);
       if (i === vs) throw new SipHeaderError(`${header}: parameter without a value in "${s.slice(base, end)}"`, header);
     }
+    if (
+      tagNameAt < 0 &&
+      nameEnd - nameStart === 3 &&
+      (s.charCodeAt(nameStart) | 0x20) === 116 &&
+      (s.charCodeAt(nameStart + 1) | 0x20) === 97 &&
+      (s.charCodeAt(nameStart + 2) | 0x20) === 103
+    ) {
+      tagNameAt = nameStart;
+      tagValueAt = vs;
+      tagValueEnd = i;
+    }
     if (into !== undefined) into.set(s.slice(nameStart, nameEnd).toLowerCase(), vs < 0 ? null : s.slice(vs, i));
   }
+}
+
+// The first `tag` param met by the last scanParams (module state: no object per call).
+let tagNameAt = -1;
+let tagValueAt = -1;
+let tagValueEnd = -1;
+
+/**
+ * The first `tag` param of what the last scanParams call over s read, as findParam
+ * would return it: undefined when absent, null for a bare flag, else the raw value.
+ */
+export function scannedTag(s: string): string | null | undefined {
+  if (tagNameAt < 0) return undefined;
+  return tagValueAt < 0 ? null : s.slice(tagValueAt, tagValueEnd);
 }
 
 /** End of a param value at i: a quoted-string (-1 if unterminated) or a token/host run. */

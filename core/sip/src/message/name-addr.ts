@@ -6,7 +6,7 @@
 import { SipHeaderError, SipParseError } from './errors.js';
 import type { AnyUri } from './uri.js';
 import { parseAnyUri, parseAnyUriIn } from './uri.js';
-import { TOKEN, findParam, paramsFromText, paramsToString, quote, scanParams, scanQuoted, scanToken, skipWs, unquote } from './lex.js';
+import { TOKEN, findParam, paramsFromText, paramsToString, quote, scanParams, scanQuoted, scanToken, scannedTag, skipWs, unquote } from './lex.js';
 
 const EMPTY = '';
 import type { ParamMap } from './lex.js';
@@ -27,6 +27,8 @@ export class NameAddr {
   private uriEnd = -1;
   private paramsStart = 0;
   private paramsEnd = 0;
+  /** The tag param found while the params were checked (in place only; see `tag`). */
+  private tagSeen: string | null | undefined = undefined;
   private readonly header: string;
   /** Received params text (`;tag=x;q=1`), turned into a map only when `params` is read. */
   private paramsText: string | undefined;
@@ -70,6 +72,7 @@ export class NameAddr {
     displayName: string | undefined,
     bracketed: boolean,
     header: string,
+    tag: string | null | undefined,
   ): NameAddr {
     const na = new NameAddr(EMPTY, displayName, EMPTY, bracketed, header);
     na.uriText = undefined;
@@ -79,6 +82,7 @@ export class NameAddr {
     na.uriEnd = uriEnd;
     na.paramsStart = paramsStart;
     na.paramsEnd = paramsEnd;
+    na.tagSeen = tag;
     return na;
   }
 
@@ -132,7 +136,7 @@ export class NameAddr {
     let t: string | null | undefined;
     if (this.paramsMap !== undefined) t = this.paramsMap.get('tag');
     else if (this.paramsText !== undefined) t = findParam(this.paramsText, 'tag');
-    else t = this.paramsStart === this.paramsEnd ? undefined : findParam(this.src!, 'tag', this.paramsStart, this.paramsEnd);
+    else t = this.tagSeen;
     return t == null ? undefined : t;
   }
 
@@ -249,9 +253,13 @@ function scanNameAddrIn(s: string, i: number, header: string, end: number, base:
     if (k <= 0 || scanToken(uriText, 0) < k) throw err(header, s.slice(base, end), `"${uriText}" is not a URI`);
   }
   const ps = i;
-  if (i < end) i = scanParams(s, i, header, undefined, end, base);
+  let tag: string | null | undefined;
+  if (i < end) {
+    i = scanParams(s, i, header, undefined, end, base);
+    tag = scannedTag(s);
+  }
   scanEnd = i;
-  return NameAddr.inPlace(s, us, ue, ps, i, displayName, bracketed, header);
+  return NameAddr.inPlace(s, us, ue, ps, i, displayName, bracketed, header, tag);
 }
 
 /**
