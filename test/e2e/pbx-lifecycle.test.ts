@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { SipStack } from '@rvoip/sip';
+import { SipRequestError, SipStack } from '@rvoip/sip';
 import type { DialogEndReason, IncomingInvite, Registration, SipDialog } from '@rvoip/sip';
 import { REPO_ROOT, freeUdpPort, runRvoip } from './helpers.js';
 import type { RvoipProcess } from './helpers.js';
@@ -131,11 +131,12 @@ describe('rvoip start: registrations across restarts, SIGTERM with a live call (
     const invite = await arrived;
     expect(invite.request.method).to.equal('INVITE');
     expect(invite.request.uri.toString()).to.contain(`@127.0.0.1:${alice.listeningPoints()[0]!.port}`);
-    const failed = await call.answered.then(() => undefined, (err: { status?: number }) => err);
-    expect(failed, 'the caller gets the callee\'s refusal, not a dialog').to.not.equal(undefined);
+    const failed = await call.answered.then(() => undefined, (err: unknown) => err);
+    expect(failed, 'the caller gets the callee\'s refusal, not a dialog').to.be.instanceOf(SipRequestError);
+    expect((failed as SipRequestError).status).to.equal(486);
   });
 
-  it('SIGTERM ends a live bridged call with BYE to both parties, exits 0 and stores its CDRs', async () => {
+  it('SIGTERM ends live calls (bridged and echo) with BYE to every party, exits 0 and stores their CDRs', async () => {
     const aliceDialog = new Promise<SipDialog>((resolve) => (onAliceInvite = (inv) => {
       void inv.accept({ body: sdp(49180), contentType: 'application/sdp' }).then(resolve);
     }));
@@ -143,15 +144,23 @@ describe('rvoip start: registrations across restarts, SIGTERM with a live call (
       to: `sip:1001@${DOMAIN}`, from: `<sip:1002@${DOMAIN}>`, target: { protocol: 'udp', host: '127.0.0.1', port: sipPort },
       body: sdp(49190), contentType: 'application/sdp',
     });
-    const [callee, caller] = await Promise.all([aliceDialog, call.answered]);
+    // A second live call, answered by the PBX itself.
+    const echoCall = bob.invite({
+      to: `sip:echo@${DOMAIN}`, from: `<sip:1002@${DOMAIN}>`, target: { protocol: 'udp', host: '127.0.0.1', port: sipPort },
+      body: sdp(49200), contentType: 'application/sdp',
+    });
+    const [callee, caller, echo] = await Promise.all([aliceDialog, call.answered, echoCall.answered]);
     const ended = (d: SipDialog): Promise<DialogEndReason> => new Promise((resolve) => d.onTerminated(resolve));
     const calleeEnded = ended(callee);
     const callerEnded = ended(caller);
+    const echoEnded = ended(echo);
     await rvoip!.waitFor(/pbx call answered/);
 
     expect(await rvoip!.stop('SIGTERM'), rvoip!.output().slice(-3000)).to.equal(0);
+    expect(rvoip!.output()).to.match(/"calls":3[,}][^\n]*pbx ending live calls for shutdown/);
     expect(await calleeEnded, 'callee leg').to.equal('remote-bye');
     expect(await callerEnded, 'caller leg').to.equal('remote-bye');
+    expect(await echoEnded, 'echo call').to.equal('remote-bye');
 
     const sqlite = new DatabaseSync(db, { readOnly: true });
     try {
@@ -161,6 +170,9 @@ describe('rvoip start: registrations across restarts, SIGTERM with a live call (
       expect(inbound, `CDR of the caller's leg in ${JSON.stringify(cdrs)}`).to.include({ direction: 'inbound' });
       expect(outbound, `CDR of the callee's leg in ${JSON.stringify(cdrs)}`).to.include({ direction: 'outbound' });
       expect(inbound!.answered_at).to.be.a('number');
+      expect(outbound!.answered_at).to.be.a('number');
+      expect(cdrs.find((c) => c.call_id === echo.callId), `CDR of the echo call in ${JSON.stringify(cdrs)}`).to.include({ direction: 'inbound', end_reason: 'normal' });
+      expect([inbound!.end_reason, outbound!.end_reason]).to.deep.equal(['normal', 'normal']);
       const bindings = sqlite.prepare('SELECT aor, call_id FROM bindings').all();
       expect(bindings).to.deep.equal([{ aor: `sip:1001@${DOMAIN}`, call_id: aliceReg.callId }]);
     } finally {
