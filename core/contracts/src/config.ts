@@ -4,6 +4,7 @@ import type { TransportProtocol } from './registry.js';
 export const ResolvedConfig = Symbol.for('rvoip.kernel.ResolvedConfig');
 
 export type SipListenUri = `${TransportProtocol}://${string}`;
+export type DigestAlgorithmName = 'SHA-512-256' | 'SHA-256' | 'MD5';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** Backstage's habit: a failing plugin either aborts the boot or is reported and skipped. */
 export type PluginBootFailurePolicy = 'abort' | 'continue';
@@ -39,6 +40,8 @@ export interface RvoipConfig {
   readonly registrar?: {
     readonly auth?: 'digest' | false;
     readonly realm?: string;
+    /** Digest challenges offered, in order (RFC 8760). Default SHA-256 then MD5. */
+    readonly digestAlgorithms?: readonly DigestAlgorithmName[];
     readonly users?: readonly SipUser[];
   };
   readonly http?: {
@@ -73,7 +76,12 @@ export interface RvoipConfig {
 export interface ResolvedConfig {
   readonly sip: { readonly listen: readonly SipListenUri[]; readonly domain: string };
   readonly media: { readonly rtpPorts: readonly [number, number] };
-  readonly registrar: { readonly auth: 'digest' | false; readonly realm?: string; readonly users: readonly SipUser[] };
+  readonly registrar: {
+    readonly auth: 'digest' | false;
+    readonly realm?: string;
+    readonly digestAlgorithms: readonly DigestAlgorithmName[];
+    readonly users: readonly SipUser[];
+  };
   readonly http: { readonly listen?: string };
   readonly storage: { readonly adapter: string; readonly options: PluginOptions };
   readonly plugins: readonly PluginEntry[];

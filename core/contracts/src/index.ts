@@ -29,7 +29,7 @@ export { ContributionProvider, bindContributionProvider, contributionPointsModul
 export { ResolvedConfig, defineConfig } from './config.js';
 export type {
   RvoipConfig, ConfigInput, SipListenUri, LogLevel, PluginBootFailurePolicy, PluginOptions, PluginEntry,
-  PluginEntryObject, SipUser,
+  PluginEntryObject, SipUser, DigestAlgorithmName,
 } from './config.js';
 export { PLUGIN_KIND, createPluginDefinition, isPluginDefinition } from './plugin.js';
 export type { PluginContext, PluginModule, PluginManifest, PluginDefinition } from './plugin.js';

@@ -87,6 +87,14 @@ export const configSchema: JsonSchema = {
       properties: {
         auth: { enum: ['digest', false], default: 'digest', 'x-expected': '"digest" or false' },
         realm: { type: 'string', minLength: 1 },
+        digestAlgorithms: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          default: ['SHA-256', 'MD5'],
+          items: { enum: ['SHA-512-256', 'SHA-256', 'MD5'] },
+          'x-expected': 'a list of "SHA-512-256", "SHA-256", "MD5" in the order challenges are offered',
+        },
         users: {
           type: 'array',
           default: [],

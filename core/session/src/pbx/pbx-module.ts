@@ -18,8 +18,6 @@ import { SipStackHost } from '@rvoip/sip';
 import type { SipStackHost as SipStackHostType } from '@rvoip/sip';
 import type { DefaultCallController } from '../call-controller.js';
 import { UserDirectory } from '../registrar/user-directory.js';
-import { RegistrarOptionsToken } from '../registrar/options.js';
-import type { RegistrarOverrides } from '../registrar/options.js';
 import type { SessionRuntime } from '../session-runtime.js';
 import { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken } from '../tokens.js';
 import type { MediaLegFactory } from '../ports.js';
@@ -100,18 +98,11 @@ export class PbxLifecycle implements Lifecycle {
   }
 }
 
-/**
- * Digest challenges in MD5 only: deployed softphones (baresip 1.0 / libre among them) give
- * up on a 401 carrying any SHA-256 challenge ("Function not implemented"), even listed
- * second, so a PBX offering it locks them out. An app binding its own options wins.
- */
-const PBX_REGISTRAR_OPTIONS: RegistrarOverrides = { digestAlgorithms: ['MD5'] };
-
 function directLegsOf(factory: MediaLegFactory): { directLegs?: DirectMediaLegs } {
   return factory instanceof DirectMediaLegs ? { directLegs: factory } : {};
 }
 
-export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivation }) => {
+export const pbxModule = new ContainerModule(({ bind, rebind, onActivation }) => {
   onActivation<MediaLegFactory>(MediaLegFactoryToken, (ctx, factory) => {
     const options = ctx.get<Partial<PbxOptions>>(PbxOptionsToken, { optional: true });
     return options?.media === 'direct' ? new DirectMediaLegs(factory) : factory;
@@ -122,7 +113,6 @@ export const pbxModule = new ContainerModule(({ bind, rebind, isBound, onActivat
     const listen = ctx.get<SipStackHostType>(SipStackHost).stack.listeningPoints()[0];
     return { ...settings, referTarget: referTargetFor(domain, listen) };
   });
-  if (!isBound(RegistrarOptionsToken)) bind<RegistrarOverrides>(RegistrarOptionsToken).toConstantValue(PBX_REGISTRAR_OPTIONS);
   bind(PbxSignalingGate).toSelf().inSingletonScope();
   rebind<SignalingHandlerType>(SignalingHandler).toService(PbxSignalingGate);
   bind(PbxLifecycle).toDynamicValue((ctx) => new PbxLifecycle(ctx.get(PbxSignalingGate), () => ({

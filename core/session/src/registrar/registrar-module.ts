@@ -57,7 +57,7 @@ export class RegistrarLifecycle implements Lifecycle {
       secret: this.overrides?.nonceSecret ?? randomBytes(32),
       lookup: (username) => users.secret(username),
       ...(this.overrides?.checkDigestUri === undefined ? {} : { checkUri: this.overrides.checkDigestUri }),
-      ...(this.overrides?.digestAlgorithms === undefined ? {} : { algorithms: [...this.overrides.digestAlgorithms] }),
+      algorithms: [...(this.overrides?.digestAlgorithms ?? registrar.digestAlgorithms)],
       logger: this.logger,
     });
     // Without auth, a configured user list still restricts who may register.
