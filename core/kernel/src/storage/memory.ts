@@ -51,10 +51,17 @@ class MemoryBindings implements BindingStore {
   }
 }
 
+/**
+ * The kernel appends every call's CDR here; without a bound a long-running node on memory
+ * storage would grow without end, so only the most recent ones are kept.
+ */
+export const MEMORY_CDR_LIMIT = 10_000;
+
 class MemoryCdrs implements CdrStore {
   private readonly cdrs: CdrRecord[] = [];
   async append(cdr: CdrRecord): Promise<void> {
     this.cdrs.push(cdr);
+    if (this.cdrs.length > MEMORY_CDR_LIMIT) this.cdrs.shift();
   }
   async get(id: string): Promise<CdrRecord | undefined> {
     return this.cdrs.find((c) => c.id === id);
