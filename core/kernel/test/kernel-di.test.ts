@@ -49,7 +49,7 @@ describe('kernel/DI', function () {
     const callCentre = new ContainerModule(({ rebind }) => void rebind<SignalingHandler>(SignalingHandler).to(QueueingHandler).inSingletonScope());
     const kernel = await Kernel.create({ configPath, env: {}, logger: memoryLogger(), coreModules: [fakeSessionModule], modules: [callCentre] });
     const result = await kernel.start();
-    expect(result.services.map((s) => s.name)).to.deep.equal(['call-events', 'storage', 'session']);
+    expect(result.services.map((s) => s.name)).to.deep.equal(['storage', 'call-events', 'session']);
     const handler = kernel.get<SignalingHandler>(SignalingHandler);
     expect(handler).to.be.instanceOf(QueueingHandler);
     expect((handler as QueueingHandler).actions.getContributions()).to.deep.equal([]);

@@ -97,8 +97,9 @@ describe('kernel/plugins: packed packages in a temporary app', function () {
       ['billing', 'config', 'started'],
       ['storage-fixture', 'storage', 'started'],
     ]);
-    // storage opens before billing (billing's Lifecycle dependsOn 'storage') and closes after it.
-    expect(result.services.map((s) => s.name)).to.deep.equal(['call-events', 'storage', 'billing']);
+    // storage opens before billing (billing's Lifecycle dependsOn 'storage') and the call-event
+    // dispatcher (whose CDR writer needs it), and closes after both.
+    expect(result.services.map((s) => s.name)).to.deep.equal(['storage', 'call-events', 'billing']);
     await kernel.stop();
     await kernel.stop();
     expect(storage.closed).to.equal(true);
