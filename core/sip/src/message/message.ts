@@ -133,10 +133,10 @@ abstract class SipMessageBase {
       const line = raw.firstOf[H_VIA]!;
       if (line < 0) return undefined;
       const vs = raw.offs[line * 4 + 2]!;
-      return (this.topViaValue = scanVia(raw.text, vs, raw.offs[line * 4 + 3]!, vs)[0]);
+      return (this.topViaValue = scanVia(raw.text, vs, raw.offs[line * 4 + 3]!, vs));
     }
     const first = this.headers.get('via');
-    return first === undefined ? undefined : (this.topViaValue = scanVia(first, 0)[0]);
+    return first === undefined ? undefined : (this.topViaValue = scanVia(first, 0));
   }
 
   get from(): NameAddr {

@@ -197,7 +197,9 @@ function scanNameAddrIn(s: string, i: number, header: string, end: number, base:
   if (c === 34) {
     const close = scanQuoted(s, i, end);
     if (close < 0) throw err(header, s.slice(base, end), 'unterminated quoted display name');
-    displayName = unquote(s.slice(i, close));
+    // Without quoted-pairs the content is the display name as is: one slice.
+    const inner = s.slice(i + 1, close - 1);
+    displayName = inner.indexOf('\\') < 0 ? inner : unquote(s.slice(i, close));
     i = skipWs(s, close, end);
     if (i >= end || s.charCodeAt(i) !== 60) throw err(header, s.slice(base, end), "quoted display name not followed by '<'");
   } else if (c !== 60) {

@@ -16,6 +16,10 @@ export class Via {
   port?: number;
   /** Received params text, turned into a map only when `params` is read or written. */
   private paramsText: string | undefined;
+  /** A parsed Via's params stay a range of the message text until their text is needed. */
+  private src: string | undefined = undefined;
+  private paramsStart = 0;
+  private paramsEnd = 0;
   private paramsMap: ParamMap | undefined;
   /** @internal Parser hint: the branch found while the params were checked. */
   branchSeen: string | undefined = undefined;
@@ -33,10 +37,25 @@ export class Via {
     }
   }
 
+  /** @internal A Via scanned in place: its params are src[paramsStart, paramsEnd). */
+  static inPlace(transport: string, host: string, port: number | undefined, src: string, paramsStart: number, paramsEnd: number): Via {
+    const via = new Via(transport, host, port, '');
+    via.paramsText = undefined;
+    via.src = src;
+    via.paramsStart = paramsStart;
+    via.paramsEnd = paramsEnd;
+    return via;
+  }
+
+  /** The params text as received, sliced out of the message text on first need. */
+  private get rawParams(): string {
+    return (this.paramsText ??= this.src!.slice(this.paramsStart, this.paramsEnd));
+  }
+
   /** Lower-cased names -> raw values (null for a flag such as a bare `rport`). */
   get params(): ParamMap {
     if (this.paramsMap === undefined) {
-      this.paramsMap = paramsFromText(this.paramsText!);
+      this.paramsMap = paramsFromText(this.rawParams);
       this.paramsText = undefined;
     }
     return this.paramsMap;
@@ -50,7 +69,8 @@ export class Via {
   /** A param's raw value (null: flag, undefined: absent) without building the map. */
   param(name: string): string | null | undefined {
     const key = name.toLowerCase();
-    return this.paramsMap === undefined ? findParam(this.paramsText!, key) : this.paramsMap.get(key);
+    if (this.paramsMap !== undefined) return this.paramsMap.get(key);
+    return this.paramsText === undefined ? findParam(this.src!, key, this.paramsStart, this.paramsEnd) : findParam(this.paramsText, key);
   }
 
   get branch(): string | undefined {
@@ -113,12 +133,12 @@ export class Via {
   }
 
   toString(): string {
-    const params = this.paramsMap === undefined ? this.paramsText! : paramsToString(this.paramsMap);
+    const params = this.paramsMap === undefined ? this.rawParams : paramsToString(this.paramsMap);
     return `${this.protocol}/${this.transport} ${this.sentBy}${params}`;
   }
 
   clone(): Via {
-    return new Via(this.transport, this.host, this.port, this.paramsMap === undefined ? this.paramsText! : new Map(this.paramsMap));
+    return new Via(this.transport, this.host, this.port, this.paramsMap === undefined ? this.rawParams : new Map(this.paramsMap));
   }
 
   private str(name: string): string | undefined {
@@ -153,13 +173,15 @@ function expectSlash(s: string, i: number, end: number, base: number): number {
 
 /** The first branch param met by the last scanViaParams (module state: no object per call). */
 let seenBranch: string | undefined;
+/** Where the last scanVia stopped: the following ',' or the end. */
+let viaEnd = 0;
 
 /**
  * Parses one via-parm at s[i] of the value s[base, end) (a header value in place inside
- * the message text, or a whole string); returns it and the index of the following ','
+ * the message text, or a whole string); viaEnd is then the index of the following ','
  * or the end.
  */
-export function scanVia(s: string, i: number, end = s.length, base = 0): [Via, number] {
+export function scanVia(s: string, i: number, end = s.length, base = 0): Via {
   i = skipWs(s, i, end);
   let e = scanToken(s, i, end);
   const nameOk =
@@ -214,9 +236,10 @@ export function scanVia(s: string, i: number, end = s.length, base = 0): [Via, n
   const ps = i;
   seenBranch = undefined;
   i = scanViaParams(s, i, end, base);
-  const via = new Via(transport, host, port, s.slice(ps, i));
+  const via = Via.inPlace(transport, host, port, s, ps, i);
   via.branchSeen = seenBranch;
-  return [via, i];
+  viaEnd = i;
+  return via;
 }
 
 /** The transport token; the usual ones are shared constants instead of new strings. */
@@ -289,9 +312,8 @@ function nameIs(s: string, at: number, lower: string): boolean {
 export function parseVias(s: string, out: Via[] = [], from = 0, end = s.length): Via[] {
   let i = from;
   for (;;) {
-    const [via, next] = scanVia(s, i, end, from);
-    out.push(via);
-    i = skipWs(s, next, end);
+    out.push(scanVia(s, i, end, from));
+    i = skipWs(s, viaEnd, end);
     if (i >= end) return out;
     i++;
     if (skipWs(s, i, end) >= end) throw bad(s, from, end, 'empty list element');
