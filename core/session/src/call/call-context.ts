@@ -34,6 +34,11 @@ export interface CallHandles {
   sessionTimer?: NodeJS.Timeout;
   statsTimer?: NodeJS.Timeout;
   deferTimer?: NodeJS.Timeout;
+  /**
+   * Set from the moment our 2xx to the initial INVITE is sent until its ACK (or the ACK
+   * timeout) has been handled; the INVITE can no longer be rejected then, only ended with BYE.
+   */
+  accepting?: Promise<void>;
   /** The REFER we sent, awaiting a final NOTIFY. */
   referWait?: { resolve: (ok: boolean, status: number) => void };
   /** Media stats captured when the leg closed, for the CDR. */

@@ -2,7 +2,7 @@ import type {
   AnswerOptions, IncomingRequestInfo, ResponseSpec, SignalingDecision, SipMethod,
 } from '@rvoip/contracts';
 import { SessionError, SessionErrorCode } from '../errors.js';
-import type { HeaderList, UaIncomingInvite } from '../ports.js';
+import type { HeaderList, UaDialog, UaIncomingInvite } from '../ports.js';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
 import { wireDialog } from './in-dialog.js';
@@ -162,30 +162,75 @@ export async function answerCall(ctx: CallContext, id: string, options: AnswerOp
   if (!invite) throw noInvite(id);
   ctx.guard(r, 'accept');
   const h = ctx.handles(id);
+  if (h.accepting) throw new SessionError(SessionErrorCode.InvalidState, `Session ${id} is already answered (awaiting the ACK)`, { sessionId: id });
   if (h.deferTimer) clearTimeout(h.deferTimer);
   const answer = await localAnswer(ctx, r);
+  // A CANCEL or reject may have ended the call while the answer was being built.
+  ctx.guard(r, 'accept');
   const headers: HeaderList = [['Supported', SUPPORTED], ...Object.entries(options.headers ?? {})];
   if (typeof r.vars.sessionExpires === 'number') {
     headers.push(['Session-Expires', `${r.vars.sessionExpires};refresher=${r.vars.refresher === 'local' ? 'uas' : 'uac'}`], ['Require', 'timer']);
   }
-  const dialog = await invite.accept({ body: answer, contentType: 'application/sdp', headers });
-  delete r.vars.localAnswer;
-  if (r.vars.lateOffer) {
-    delete r.vars.lateOffer;
-    const ackSdp = dialog.remoteDescription.toString();
-    if (ackSdp) await ctx.registry.mediaOf(id)?.setRemoteAnswer(ackSdp);
-    r.codec = ctx.registry.mediaOf(id)?.codec ?? r.codec;
+  let settle!: () => void;
+  h.accepting = new Promise<void>((resolve) => { settle = resolve; });
+  try {
+    let dialog: UaDialog;
+    try {
+      dialog = await invite.accept({ body: answer, contentType: 'application/sdp', headers });
+    } catch (err) {
+      await ackFailed(ctx, r, err);
+      throw err;
+    }
+    delete r.vars.localAnswer;
+    if (r.vars.lateOffer) {
+      delete r.vars.lateOffer;
+      const ackSdp = dialog.remoteDescription.toString();
+      if (ackSdp) await ctx.registry.mediaOf(id)?.setRemoteAnswer(ackSdp);
+      r.codec = ctx.registry.mediaOf(id)?.codec ?? r.codec;
+    }
+    r.sipCode = 200;
+    ctx.registry.attachDialog(id, dialog);
+    wireDialog(ctx, r, dialog);
+    await ctx.fire(r, 'accept', '200 OK');
+  } finally {
+    delete h.accepting;
+    settle();
   }
-  r.sipCode = 200;
-  ctx.registry.attachDialog(id, dialog);
-  wireDialog(ctx, r, dialog);
-  await ctx.fire(r, 'accept', '200 OK');
 }
 
+/**
+ * Our 2xx got no ACK (the UA has already sent BYE, RFC 3261 13.3.1.4) or the dialog ended
+ * before it came (the caller's BYE overtook its ACK): the call is over.
+ */
+async function ackFailed(ctx: CallContext, r: SessionRecord, err: unknown): Promise<void> {
+  if (!ctx.registry.get(r.id) || !ctx.machine.can(r.state, 'error')) return;
+  const noAck = err instanceof Error && /no ACK/i.test(err.message);
+  r.sipCode = 200;
+  ctx.setEndReason(r, noAck ? 'timeout' : 'normal');
+  await ctx.tryFire(r, 'error', noAck ? 'no ACK for our 2xx' : 'dialog ended before the ACK');
+}
+
+/**
+ * Ends an inbound call whose 2xx is out but not yet ACKed: RFC 3261 15 has the callee wait
+ * for the ACK (or give up on it) before its BYE, since a 2xx can no longer be taken back.
+ */
+async function hangupAfterAck(ctx: CallContext, r: SessionRecord, accepting: Promise<void>): Promise<void> {
+  await accepting;
+  if (!ctx.registry.get(r.id) || !(await ctx.tryFire(r, 'hangup', 'hangup before the ACK'))) return;
+  await ctx.registry.dialogOf(r.id)?.bye().catch(() => undefined);
+  await ctx.tryFire(r, 'bye-done');
+}
+
+/** A final failure; once our 2xx is out the INVITE is answered, so the call is ended with BYE after the ACK instead. */
 export async function rejectCall(ctx: CallContext, id: string, code: number, reason?: string, headers: HeaderList = []): Promise<void> {
   const r = ctx.require(id);
-  const invite = ctx.handles(id).incoming;
+  const h = ctx.handles(id);
+  const invite = h.incoming;
   if (!invite) throw noInvite(id);
+  if (h.accepting) {
+    await hangupAfterAck(ctx, r, h.accepting);
+    return;
+  }
   ctx.guard(r, 'reject');
   r.sipCode = code;
   ctx.setEndReason(r, endReasonFor(code));
