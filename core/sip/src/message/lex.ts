@@ -230,6 +230,12 @@ const METHODS_BY_LENGTH: readonly (readonly string[])[] = [
   ['SUBSCRIBE'],
 ];
 
+/** s holds `word` at `at` (exact case); a loop, cheaper than startsWith in hot code. */
+export function sameChars(s: string, at: number, word: string): boolean {
+  for (let k = 1; k < word.length; k++) if (s.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+  return word.length > 0 && s.charCodeAt(at) === word.charCodeAt(0);
+}
+
 /** The method token s[ms, me): a shared constant when it is a well-known one, else a slice. */
 export function methodName(s: string, ms: number, me: number): string {
   const n = me - ms;
@@ -238,7 +244,7 @@ export function methodName(s: string, ms: number, me: number): string {
     const list = METHODS_BY_LENGTH[n]!;
     for (let k = 0; k < list.length; k++) {
       const m = list[k]!;
-      if (m.charCodeAt(0) === c && s.startsWith(m, ms)) return m;
+      if (m.charCodeAt(0) === c && sameChars(s, ms, m)) return m;
     }
   }
   return s.slice(ms, me);

@@ -77,7 +77,7 @@ export function knownHeaderId(s: string, at: number, len: number, packed = packN
     case 7:
       return packed === P_CALL_ID ? 4 : packed === P_CONTACT ? 6 : 0;
     case 14:
-      return (s.charCodeAt(at) | 0x20) === 99 && (s.startsWith('Content-Length', at) || nameIs(s, at, 'content-length')) ? 7 : 0;
+      return (s.charCodeAt(at) | 0x20) === 99 && nameIs(s, at, 'content-length') ? 7 : 0;
     default:
       return 0;
   }

@@ -23,7 +23,10 @@ function isSip20(s: string, i: number): boolean {
     (s.charCodeAt(i) | 0x20) === 115 &&
     (s.charCodeAt(i + 1) | 0x20) === 105 &&
     (s.charCodeAt(i + 2) | 0x20) === 112 &&
-    s.startsWith('/2.0', i + 3)
+    s.charCodeAt(i + 3) === 47 &&
+    s.charCodeAt(i + 4) === 50 &&
+    s.charCodeAt(i + 5) === 46 &&
+    s.charCodeAt(i + 6) === 48
   );
 }
 
