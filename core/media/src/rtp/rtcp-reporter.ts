@@ -37,6 +37,8 @@ export interface RtpStats {
   rtcpSent: number;
   rtcpReceived: number;
   ssrcChanges: number;
+  /** Our own RTP/RTCP packets received back (an echoing peer), kept as the receive stream. */
+  loopedBack: number;
   dropped: { unknownSource: number; malformed: number; auth: number };
 }
 
@@ -172,6 +174,7 @@ export class RtcpReporter {
       rtcpSent: sess.counters.rtcpSent,
       rtcpReceived: sess.counters.rtcpReceived,
       ssrcChanges: sess.counters.ssrcChanges,
+      loopedBack: sess.counters.loopedBack,
       dropped: { unknownSource: sess.counters.droppedUnknownSource, malformed: sess.counters.droppedMalformed, auth: sess.counters.droppedAuth },
     };
     if (sess.hasRemoteSource) out.remoteSsrc = s.ssrc;

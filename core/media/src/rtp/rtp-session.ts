@@ -14,6 +14,7 @@ import type { RtpHeaderFields } from './rtp-header.js';
 import { RTP_HEADER_SIZE, createRtpHeaderFields, isRtcpPacket, readRtpHeader, writeRtpHeader } from './rtp-header.js';
 import { ReceiveStats } from './receive-stats.js';
 import { RtcpReporter } from './rtcp-reporter.js';
+import { SentHistory } from './sent-history.js';
 import type { RtcpOptions } from './rtcp-reporter.js';
 
 export interface RtpTarget {
@@ -53,6 +54,8 @@ export interface RtpCounters {
   droppedUnknownSource: number;
   droppedMalformed: number;
   droppedAuth: number;
+  /** Our own packets (RTP and RTCP) that came back to us: the peer loops our stream. */
+  loopedBack: number;
 }
 
 function sameSource(t: { address: string; port: number } | undefined, rinfo: dgram.RemoteInfo): boolean {
@@ -69,7 +72,7 @@ export class RtpSession {
   ssrc: number;
   readonly port: number;
   readonly stats = new ReceiveStats();
-  readonly counters: RtpCounters = { packetsSent: 0, bytesSent: 0, rtcpSent: 0, rtcpReceived: 0, ssrcChanges: 0, droppedUnknownSource: 0, droppedMalformed: 0, droppedAuth: 0 };
+  readonly counters: RtpCounters = { packetsSent: 0, bytesSent: 0, rtcpSent: 0, rtcpReceived: 0, ssrcChanges: 0, droppedUnknownSource: 0, droppedMalformed: 0, droppedAuth: 0, loopedBack: 0 };
   readonly reporter: RtcpReporter;
   srtp: SrtpTransform | undefined;
   clockRate: number;
@@ -84,6 +87,7 @@ export class RtpSession {
   private stale: { address: string; port: number } | undefined;
   private handlers: RtpSessionHandlers | undefined;
   private readonly header = createRtpHeaderFields();
+  private readonly sent = new SentHistory();
   private readonly symmetric: boolean;
   private readonly logger: Logger;
   private readonly isJitterExempt: (pt: number) => boolean;
@@ -118,6 +122,7 @@ export class RtpSession {
     const rnd = randomBytes(6);
     this.ssrc = rnd.readUInt32BE(0);
     this.seq = rnd.readUInt16BE(4);
+    this.sent.clear();
     this.srtp?.resetSender();
     return this.ssrc;
   }
@@ -169,6 +174,7 @@ export class RtpSession {
     let packet: Buffer = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
     writeRtpHeader(packet, payloadType, marker, this.seq, timestamp, this.ssrc);
     payload.copy(packet, RTP_HEADER_SIZE);
+    this.sent.record(this.seq, timestamp, payloadType);
     this.seq = (this.seq + 1) & 0xffff;
     if (this.srtp) packet = this.srtp.protectRtp(packet);
     if (this.connected) this.opts.pair.rtp.send(packet);
@@ -225,8 +231,15 @@ export class RtpSession {
     }
     if (this.symmetric && (!this.rtpLatched || (fromTarget && !sameSource(this.rtpLatched, rinfo)))) this.latch(rinfo, fromTarget);
     if (h.ssrc === this.ssrc) {
-      this.logger.debug({ ssrc: h.ssrc, port: this.port }, 'RTP SSRC collision, choosing a new SSRC');
-      this.rotateSsrc();
+      // A copy of what we sent is a loop (an echo peer): the looped stream becomes the one
+      // receive context, as any remote source would. Only someone else using our SSRC is
+      // the RFC 3550 8.2 collision that needs a new one.
+      if (this.sent.isOwn(h.sequenceNumber, h.timestamp, h.payloadType)) {
+        if (this.counters.loopedBack++ === 0) this.logger.debug({ ssrc: h.ssrc, port: this.port }, 'RTP loop: the peer returns our own stream');
+      } else {
+        this.logger.debug({ ssrc: h.ssrc, port: this.port }, 'RTP SSRC collision, choosing a new SSRC');
+        this.rotateSsrc();
+      }
     }
     const now = Date.now();
     if (!this.haveSource || h.ssrc !== this.stats.ssrc) {
@@ -294,6 +307,11 @@ export class RtpSession {
       return;
     }
     if (onRtcpPort && !this.rtcpLatched && this.symmetric) this.rtcpLatched = { address: rinfo.address, port: rinfo.port };
+    // Our own report looped back says nothing about the path (and its BYE is not the peer's).
+    if (packet.readUInt32BE(4) === this.ssrc) {
+      this.counters.loopedBack++;
+      return;
+    }
     let byes: number[];
     try {
       byes = this.reporter.onRtcp(packet, Date.now());
