@@ -31,6 +31,12 @@ function pointsAt(contact: string, self: { readonly host: string; readonly port:
   return local.includes(host) && Number(m[2] ?? 5060) === self.port;
 }
 
+/** The INVITE's Max-Forwards, undefined when absent or unreadable (RFC 2543 peers send none). */
+export function maxForwardsOf(req: Pick<IncomingRequestInfo, 'headers'>): number | undefined {
+  const raw = req.headers['max-forwards']?.[0]?.trim();
+  return raw !== undefined && /^\d{1,3}$/.test(raw) ? Number(raw) : undefined;
+}
+
 /**
  * The PBX's SignalingHandler. Each inbound INVITE is routed on the user part of its
  * Request-URI: the echo user is answered and hears itself; a user with live bindings is
@@ -56,6 +62,12 @@ export class PbxRouter implements SignalingHandler {
       this.echo(req.sessionId, req.callId);
       log.info({ ...base, route: 'echo' }, 'pbx call routed');
       return Decision.accept();
+    }
+    // Routing to a user makes us proxy-like (RFC 3261 16.3 step 3): a request out of hops goes no further.
+    const hops = maxForwardsOf(req);
+    if (hops === 0) {
+      log.info({ ...base, route: 'reject', code: 483, reason: 'Max-Forwards 0' }, 'pbx call routed');
+      return Decision.reject(483, 'Too Many Hops');
     }
     const aor = `sip:${user}@${this.deps.domain}`;
     const self = this.deps.self;

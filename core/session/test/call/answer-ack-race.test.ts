@@ -2,48 +2,11 @@
  * Hanging up an inbound call between our 200 and the caller's ACK. The caller is a raw
  * UDP socket so the test decides when (and whether) the ACK goes out.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { Decision } from '@rvoip/contracts';
 import { testPeer, waitForState, type TestPeer } from '../helpers/sip-peers.js';
-
-interface RawCaller {
-  readonly socket: Socket;
-  readonly port: number;
-  /** Every message received, in order (start line first). */
-  readonly received: string[];
-  next(match: (msg: string) => boolean): Promise<string>;
-  send(msg: string): void;
-}
-
-async function rawCaller(target: number): Promise<RawCaller> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const received: string[] = [];
-  const waiters: Array<{ match: (m: string) => boolean; resolve: (m: string) => void }> = [];
-  socket.on('message', (buf) => {
-    const msg = buf.toString();
-    received.push(msg);
-    for (const w of [...waiters]) {
-      if (w.match(msg)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(msg);
-      }
-    }
-  });
-  return {
-    socket, received, port: socket.address().port,
-    next: (match) => {
-      const seen = received.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve) => waiters.push({ match, resolve }));
-    },
-    send: (msg) => socket.send(msg, target, '127.0.0.1'),
-  };
-}
-
-const header = (msg: string, name: string): string => new RegExp(`^${name}:\\s*(.*)$`, 'mi').exec(msg)?.[1]?.trim() ?? '';
+import { header, rawCaller, type RawCaller } from './raw-caller.js';
 
 describe('inbound call: hangup while our 2xx awaits its ACK (RFC 3261 15)', function () {
   this.timeout(20_000);

@@ -1,0 +1,55 @@
+/**
+ * Max-Forwards at the PBX: routing a call to a user makes it a proxy-like element
+ * (RFC 3261 16.3), so an INVITE that arrives with no hops left is refused with 483.
+ */
+import { randomBytes } from 'node:crypto';
+import { expect } from 'chai';
+import { maxForwardsOf } from '../../src/pbx/pbx-router.js';
+import { header, rawCaller } from '../call/raw-caller.js';
+import { PbxRig } from './helpers.js';
+import type { Phone } from './helpers.js';
+
+describe('session/pbx Max-Forwards', function () {
+  this.timeout(30_000);
+  const rig = new PbxRig();
+  let bob: Phone;
+
+  before(async () => {
+    await rig.start();
+    bob = await rig.phone('bob');
+    await rig.register('1002', bob);
+  });
+  after(() => rig.stop());
+
+  it('reads Max-Forwards from the request, and nothing from an absent or malformed one', () => {
+    expect(maxForwardsOf({ headers: { 'max-forwards': [' 0 '] } })).to.equal(0);
+    expect(maxForwardsOf({ headers: { 'max-forwards': ['69'] } })).to.equal(69);
+    expect(maxForwardsOf({ headers: {} })).to.equal(undefined);
+    expect(maxForwardsOf({ headers: { 'max-forwards': ['x'] } })).to.equal(undefined);
+  });
+
+  it('answers an INVITE to a registered user with Max-Forwards 0 with 483 Too Many Hops and never forks it', async () => {
+    const caller = await rawCaller(rig.pbxPort);
+    try {
+      const callId = `mf0-${randomBytes(6).toString('hex')}`;
+      const branch = `z9hG4bK${randomBytes(6).toString('hex')}`;
+      const via = `SIP/2.0/UDP 127.0.0.1:${caller.port};branch=${branch};rport`;
+      const from = `<sip:raw@127.0.0.1:${caller.port}>;tag=mf0`;
+      const sdp = 'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+      caller.send([
+        `INVITE ${rig.uri('1002')} SIP/2.0`, `Via: ${via}`, 'Max-Forwards: 0', `From: ${from}`, `To: <${rig.uri('1002')}>`,
+        `Call-ID: ${callId}`, 'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${caller.port}>`,
+        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp,
+      ].join('\r\n'));
+      const final = await caller.next((m) => /^SIP\/2\.0 [2-6]\d\d/.test(m));
+      expect(final.split('\r\n')[0]).to.equal('SIP/2.0 483 Too Many Hops');
+      caller.send([
+        `ACK ${rig.uri('1002')} SIP/2.0`, `Via: ${via}`, 'Max-Forwards: 70', `From: ${from}`, `To: ${header(final, 'To')}`,
+        `Call-ID: ${callId}`, 'CSeq: 1 ACK', 'Content-Length: 0', '', '',
+      ].join('\r\n'));
+      expect(bob.sessions.list()).to.have.length(0);
+    } finally {
+      caller.socket.close();
+    }
+  });
+});
