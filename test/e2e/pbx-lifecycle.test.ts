@@ -5,7 +5,7 @@
  * leaves the call's CDRs in the database.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -161,6 +161,9 @@ describe('rvoip start: registrations across restarts, SIGTERM with a live call (
     expect(await calleeEnded, 'callee leg').to.equal('remote-bye');
     expect(await callerEnded, 'caller leg').to.equal('remote-bye');
     expect(await echoEnded, 'echo call').to.equal('remote-bye');
+    expect(rvoip!.output()).to.not.match(/service stop failed|call event adapter (failed|timed out)/);
+    // SQLite drops the WAL when its last connection closes cleanly: storage was flushed and closed.
+    expect(existsSync(`${db}-wal`)).to.equal(false);
 
     const sqlite = new DatabaseSync(db, { readOnly: true });
     try {
