@@ -13,6 +13,11 @@ export interface ForkRequest {
   readonly codecs: readonly string[];
   /** Wraps each fork's dial (direct media hands the caller's SDP to the leg dial creates). */
   readonly place?: (dial: () => Promise<SessionInfo>) => Promise<SessionInfo>;
+  /**
+   * Relay a fork's early media (183 with SDP): the caller gets 183 with our anchored answer
+   * and the fork's audio is bridged to it until the search ends. Anchored media only.
+   */
+  readonly earlyMedia?: boolean;
 }
 
 export type ForkOutcome =
@@ -42,7 +47,7 @@ function failureCode(info: SessionInfo): number {
  * Rings every contact of the callee in parallel through the session layer (each fork is
  * an outbound session with its own anchored media leg). The first to answer wins and the
  * others are cancelled; the caller hanging up first cancels them all. The caller hears
- * 180 as soon as any fork rings.
+ * 180 as soon as any fork rings, or 183 with early media (see `ForkRequest.earlyMedia`).
  */
 export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome> {
   return new Promise((resolve) => {
@@ -54,10 +59,17 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
     let pending = req.bindings.length;
     let done = false;
     let rang = false;
+    /** The fork whose early media the caller hears (one at a time: the caller has one leg). */
+    let early: SessionId | undefined;
+    /** The 183 to the caller in flight: an answer waits for it, so the 200 repeats the 183's SDP. */
+    let relaying: Promise<void> = Promise.resolve();
+    let answeredBy: SessionId | undefined;
 
     const finish = (outcome: ForkOutcome): void => {
       if (done) return;
       done = true;
+      // An answer is re-bridged by the caller of forkCall; otherwise the early bridge goes now.
+      if (early !== undefined && outcome.kind !== 'answered') void ctx.calls.unbridge(req.callerId);
       callerSub.dispose();
       for (const sub of subs) sub.dispose();
       resolve(outcome);
@@ -93,19 +105,31 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
           return;
         }
         subs.push(ctx.watch.on(info.id, (c) => {
-          if (c.to === 'ringing' || c.to === 'early-media') {
+          if (c.to === 'early-media' && req.earlyMedia && early === undefined && !done) {
+            early = info.id;
+            rang = true;
+            relaying = relayEarlyMedia(ctx, req.callerId, info.id, () => early === info.id && !done && answeredBy === undefined)
+              .catch((err: unknown) => {
+                ctx.logger.warn({ err, callId: req.callId, contact: binding.contact }, 'pbx could not relay early media');
+              });
+          } else if (c.to === 'ringing' || c.to === 'early-media') {
             if (!rang && !done) {
               rang = true;
               void ctx.calls.ring(req.callerId).catch(() => undefined);
             }
           } else if (c.to === 'active') {
-            if (done) {
-              void ctx.calls.hangup(info.id).catch(() => undefined);
+            if (done || answeredBy !== undefined) {
+              if (answeredBy !== info.id) void ctx.calls.hangup(info.id).catch(() => undefined);
               return;
             }
+            answeredBy = info.id;
             cancelOthers(info.id);
-            finish({ kind: 'answered', callee: info.id, contact: binding.contact });
+            void relaying.then(() => finish({ kind: 'answered', callee: info.id, contact: binding.contact }));
           } else if (isEnded(c.to) && c.from !== 'active') {
+            if (early === info.id && !done) {
+              early = undefined;
+              void ctx.calls.unbridge(req.callerId);
+            }
             if (!done) settleOne(failureCode(c.session));
           }
         }));
@@ -115,4 +139,17 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
       });
     }
   });
+}
+
+/**
+ * The caller gets 183 with our answer (once; a later early fork only takes over the
+ * bridge) and hears the fork's early audio through the anchored legs.
+ */
+async function relayEarlyMedia(ctx: PbxContext, callerId: SessionId, forkId: SessionId, current: () => boolean): Promise<void> {
+  const caller = ctx.sessions.get(callerId);
+  if (caller?.state === 'ringing') await ctx.calls.ring(callerId, { earlyMedia: true });
+  const now = ctx.sessions.get(callerId);
+  if (now?.state !== 'early-media' || !current()) return;
+  await ctx.calls.bridge(callerId, forkId);
+  ctx.logger.info({ caller: callerId, fork: forkId }, 'pbx relaying early media');
 }

@@ -99,6 +99,8 @@ export class PbxRouter implements SignalingHandler {
       from: { uri: req.from.uri, ...(req.from.displayName !== undefined && { displayName: req.from.displayName }) },
       codecs: offeredCodecs(req.body),
       ...(direct && { place: (dial: () => Promise<SessionInfo>) => direct.withOffer(offer, dial) }),
+      // Early audio is relayed through our legs; direct media would need the caller's leg switched first.
+      earlyMedia: !this.deps.directLegs,
     });
     if (outcome.kind === 'cancelled') {
       log.info({ callId: req.callId, aor, outcome: 'cancelled by caller' }, 'pbx call ended');

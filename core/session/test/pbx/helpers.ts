@@ -77,8 +77,11 @@ export class PbxRig {
     return `sip:${user}@127.0.0.1:${this.pbxPort}`;
   }
 
-  /** `codecs` limits what the phone's media engine offers and accepts (e.g. ['pcma']). */
-  async phone(name: string, mode: 'answer' | 'ring' = 'answer', codecs?: readonly string[]): Promise<Phone> {
+  /**
+   * `codecs` limits what the phone's media engine offers and accepts (e.g. ['pcma']).
+   * 'ring' answers INVITEs with 180 only; 'defer' sends nothing (the test rings or answers).
+   */
+  async phone(name: string, mode: 'answer' | 'ring' | 'defer' = 'answer', codecs?: readonly string[]): Promise<Phone> {
     const configPath = join(this.dir, `${name}.config.json`);
     writeFileSync(configPath, JSON.stringify({
       sip: { listen: ['udp://127.0.0.1:0'], domain: '127.0.0.1' }, storage: { adapter: 'memory' }, log: { level: 'silent' },
@@ -92,10 +95,10 @@ export class PbxRig {
       }).inSingletonScope();
     });
     const ringOnly = new ContainerModule(({ rebind }) => {
-      rebind(SignalingHandler).toConstantValue({ decide: () => Decision.defer({ ring: true }) });
+      rebind(SignalingHandler).toConstantValue({ decide: () => Decision.defer({ ring: mode === 'ring' }) });
     });
     const kernel = await Kernel.create({
-      configPath, env: {}, coreModules: [sipModule, sessionModule, wiring], ...(mode === 'ring' && { modules: [ringOnly] }),
+      configPath, env: {}, coreModules: [sipModule, sessionModule, wiring], ...(mode !== 'answer' && { modules: [ringOnly] }),
     });
     this.kernels.push(kernel);
     await kernel.start();
