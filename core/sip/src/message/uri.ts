@@ -291,8 +291,10 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
   const ue = scanChars(text, start, end, USERINFO_CHARS, 64);
   if (ue < 0) throw bad(text, 'bad %HEX escape in the user part');
   if (ue < end && text.charCodeAt(ue) === 64) {
-    const pw = text.indexOf(':', start);
-    if (pw >= 0 && pw < ue) {
+    // The password's ':' can only be inside the userinfo: searched there alone.
+    let pw = start;
+    while (pw < ue && text.charCodeAt(pw) !== 58) pw++;
+    if (pw < ue) {
       if (scanChars(text, pw + 1, ue, PASSWORD_CHARS, -1) !== ue) throw bad(text, 'bad character in the password');
       uri.user = text.slice(start, pw);
       uri.password = text.slice(pw + 1, ue);
