@@ -18,7 +18,8 @@ export interface RvoipProcess {
 }
 
 export function runRvoip(args: string[], cwd = REPO_ROOT): RvoipProcess {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/rvoip.mjs'), ...args], { cwd, env: { ...process.env } });
+  // Its own process group, so SIGKILL reaches the server under the scripts/rvoip.mjs wrapper too.
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'scripts/rvoip.mjs'), ...args], { cwd, env: { ...process.env }, detached: true });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -42,7 +43,17 @@ export function runRvoip(args: string[], cwd = REPO_ROOT): RvoipProcess {
       });
     },
     async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null) child.kill(signal);
+      if (child.exitCode === null && child.pid !== undefined) {
+        // SIGTERM/SIGINT go to the wrapper, which forwards them (the graceful path under test);
+        // SIGKILL cannot be forwarded, so it goes to the whole group.
+        if (signal === 'SIGKILL') {
+          try {
+            process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // The group is already gone.
+          }
+        } else child.kill(signal);
+      }
       return exited;
     },
   };
