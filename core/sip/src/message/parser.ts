@@ -231,11 +231,14 @@ export function contentLengthOf(values: readonly string[], fatal: boolean): numb
   return length;
 }
 
-function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolean }): SipMessage {
+/** Whether the message being parsed is a response (set first thing; parsing is synchronous). */
+let parsingResponse = false;
+
+function parseInner(buf: Buffer, opts: ParseOptions): SipMessage {
   const maxSize = opts.maxSize ?? DEFAULT_MAX_MESSAGE_SIZE;
   const start = skipLeadingCrlf(buf);
   if (start >= buf.length) throw fail('keep-alive or empty datagram', 0, 'Empty');
-  isResponse.value =
+  parsingResponse =
     buf[start] === 83 && buf[start + 1] === 73 && buf[start + 2] === 80 && buf[start + 3] === 47; // "SIP/"
   if (buf.length > maxSize) throw fail(`message of ${buf.length} bytes exceeds ${maxSize}`, 413, 'Message Too Large');
   // text[textStart, lineEnd) is the start line, the header lines are in raw (or, folded,
@@ -296,7 +299,7 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
   }
   // Both paths above have set text.
   const line = text!;
-  const msg = isResponse.value ? statusLineIn(line, textStart, lineEnd, headers) : requestLineIn(line, textStart, lineEnd, headers);
+  const msg = parsingResponse ? statusLineIn(line, textStart, lineEnd, headers) : requestLineIn(line, textStart, lineEnd, headers);
 
   const fatal = opts.stream === true;
   const length = raw !== null ? contentLengthIn(raw, fatal) : contentLengthOf(headers.getAll('content-length'), fatal);
@@ -328,16 +331,18 @@ function parseInner(buf: Buffer, opts: ParseOptions, isResponse: { value: boolea
  * Parses one SIP message from a datagram (or a buffer framed by StreamFramer). Throws
  * only SipParseError; for responses its status is always 0 (drop: nothing to answer).
  */
-export function parseMessage(buf: Buffer, opts: ParseOptions = {}): SipMessage {
-  const isResponse = { value: false };
+const NO_OPTIONS: ParseOptions = Object.freeze({});
+
+export function parseMessage(buf: Buffer, opts: ParseOptions = NO_OPTIONS): SipMessage {
+  parsingResponse = false;
   try {
-    return parseInner(buf, opts, isResponse);
+    return parseInner(buf, opts);
   } catch (e) {
     if (!(e instanceof SipParseError)) {
       // A bug in a typed parser must still not escape as something else.
       throw new SipParseError(`unparseable message: ${(e as Error).message}`, { details: { cause: String(e), internal: true } });
     }
-    if (isResponse.value && e.status !== 0) {
+    if (parsingResponse && e.status !== 0) {
       throw new SipParseError(e.message, {
         status: 0,
         reason: 'Dropped',
