@@ -283,8 +283,12 @@ function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 102);
 }
 
+/** Shared init for the parser's URIs: no object literal per URI parsed. */
+const BLANK_SIP_URI = Object.freeze({ host: '' });
+
 function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: number): SipUri {
-  const uri = new SipUri({ scheme, host: '' });
+  const uri = new SipUri(BLANK_SIP_URI);
+  uri.scheme = scheme;
   let i = start;
   // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers:
   // the first '@' (if any, after a run of userinfo chars) ends the userinfo.
