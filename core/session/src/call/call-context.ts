@@ -21,6 +21,12 @@ export interface CallSettings {
   readonly codecs?: readonly string[];
   /** Where a REFER's target is called (a B2BUA maps its own users' AORs back through itself); default as given. */
   readonly referTarget?: (target: string) => string;
+  /**
+   * A REFER whose Replaces names another of our own dialogs: a B2BUA's phone talks to both
+   * parties through us, so the transfer is carried out here (e.g. by re-bridging) instead of
+   * calling ourselves. Resolves with the status for the final NOTIFY, or undefined to fall back.
+   */
+  readonly localReplaces?: (transferor: SessionId, replaced: SessionId) => Promise<{ readonly status: number; readonly reason: string } | undefined>;
   /** Digest credentials answered on 401/407 to our INVITEs. */
   readonly credentials?: { readonly username: string; readonly password: string; readonly realm?: string };
 }

@@ -1,3 +1,4 @@
+import { parseReplaces } from '@rvoip/sip';
 import type { Replaces } from '@rvoip/sip';
 import { SessionError, SessionErrorCode } from '../errors.js';
 import type { HeaderList, UaDialog, UaIncomingRequest } from '../ports.js';
@@ -71,6 +72,7 @@ export async function handleRefer(ctx: CallContext, r: SessionRecord, dialog: Ua
   await req.respond(202, { reason: 'Accepted' });
   await notify(dialog, 100, 'Trying');
   const { target, headers } = splitReferTo(referTo.uri.toString());
+  if (await referredLocally(ctx, r, dialog, headers)) return;
   try {
     const next = await placeCall(ctx, { to: ctx.settings.referTarget?.(target) ?? target, extraHeaders: [...headers, ['Referred-By', `<${r.remote.uri}>`]] });
     ctx.events.linked({ sessionId: r.id, newSessionId: next.id, kind: 'transfer' });
@@ -80,6 +82,30 @@ export async function handleRefer(ctx: CallContext, r: SessionRecord, dialog: Ua
     ctx.logger.warn({ err, session: r.id }, 'transfer call could not be placed');
     await notify(dialog, 503, 'Service Unavailable');
   }
+}
+
+/** The REFER's Replaces names one of our own dialogs and `settings.localReplaces` took it on. */
+async function referredLocally(ctx: CallContext, r: SessionRecord, dialog: UaDialog, headers: HeaderList): Promise<boolean> {
+  const hook = ctx.settings.localReplaces;
+  const value = headers.find(([name]) => name === 'Replaces')?.[1];
+  if (!hook || value === undefined) return false;
+  let replaced: SessionRecord | undefined;
+  try {
+    replaced = findReplaced(ctx, parseReplaces([String(value)]));
+  } catch {
+    return false; // a malformed Replaces is for the target to refuse
+  }
+  if (!replaced || replaced.id === r.id) return false;
+  let outcome: { status: number; reason: string } | undefined;
+  try {
+    outcome = await hook(r.id, replaced.id);
+  } catch (err) {
+    ctx.logger.warn({ err, session: r.id, replaced: replaced.id }, 'local transfer with Replaces failed');
+    outcome = { status: 500, reason: 'Server Internal Error' };
+  }
+  if (!outcome) return false;
+  await notify(dialog, outcome.status, outcome.reason);
+  return true;
 }
 
 /** Waits until a new outbound session is active or ended; its SIP status is the outcome. */

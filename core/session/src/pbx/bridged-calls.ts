@@ -3,6 +3,9 @@ import type { DtmfNotice, SessionLink } from '../events/session-events.js';
 import type { PbxContext } from './context.js';
 import { isEnded } from './session-watch.js';
 
+/** How long the transferor gets to BYE its own leg after the success NOTIFY before we do. */
+const TRANSFEROR_GRACE_MS = 2_000;
+
 interface Pair {
   readonly a: SessionId;
   readonly b: SessionId;
@@ -121,6 +124,43 @@ export class BridgedCalls implements Disposable {
     // The transferor usually held the call first; the kept party must hear the new peer.
     if (this.ctx.sessions.get(keep)?.held) this.serial(keep, () => this.ctx.calls.resume(keep), 'resume');
     this.ctx.logger.info({ callId: pair.callId, kept: keep, target }, 'pbx transfer completed');
+  }
+
+  /**
+   * Attended transfer across the B2BUA: a phone talks to two parties through us and sends a
+   * REFER on one call (`transferor`) whose Replaces names its dialog of the other call
+   * (`replaced`). Both of its partners are joined to each other, the replaced leg is ended
+   * with BYE (as RFC 3891's target does) and the transferor's leg is left for the phone to
+   * BYE after the success NOTIFY, or ended by us if it does not. Undefined when the legs
+   * are not both bridged here (the session layer then falls back to calling the target).
+   */
+  async join(transferor: SessionId, replaced: SessionId): Promise<{ status: number; reason: string } | undefined> {
+    const p1 = this.partner.get(transferor);
+    const p2 = this.partner.get(replaced);
+    const keep1 = this.otherOf(transferor);
+    const keep2 = this.otherOf(replaced);
+    if (!p1 || !p2 || p1 === p2 || !keep1 || !keep2) return undefined;
+    for (const id of [transferor, replaced, keep1, keep2]) this.partner.delete(id);
+    await this.ctx.calls.unbridge(transferor);
+    await this.ctx.calls.unbridge(replaced);
+    if (!this.ctx.sessions.get(keep1) || !this.ctx.sessions.get(keep2)) {
+      // A party left meanwhile: end whatever is still up rather than leave it alone.
+      for (const id of [keep1, keep2, replaced]) void this.ctx.calls.hangup(id, 'normal').catch(() => undefined);
+      return { status: 487, reason: 'Request Terminated' };
+    }
+    await this.link(keep1, keep2, p1.callId);
+    // The transferor usually held both parties; they must hear each other now.
+    for (const id of [keep1, keep2]) {
+      if (this.ctx.sessions.get(id)?.held) this.serial(id, () => this.ctx.calls.resume(id), 'resume');
+    }
+    void this.ctx.calls.hangup(replaced, 'transferred').catch((err: unknown) => {
+      this.ctx.logger.warn({ err, session: replaced }, 'pbx could not end the replaced leg');
+    });
+    const grace = setTimeout(() => void this.ctx.calls.hangup(transferor, 'transferred').catch(() => undefined), TRANSFEROR_GRACE_MS);
+    grace.unref();
+    void this.ctx.calls.ended(transferor).then(() => clearTimeout(grace));
+    this.ctx.logger.info({ callId: p1.callId, replacedCallId: p2.callId, transferor, replaced, joined: [keep1, keep2] }, 'pbx attended transfer completed');
+    return { status: 200, reason: 'OK' };
   }
 
   private serial(id: SessionId, task: () => Promise<void>, what: string): void {

@@ -10,7 +10,7 @@ import {
   StorageAdapter, silentLogger,
 } from '@rvoip/contracts';
 import type {
-  Disposable, IncomingRequestInfo, Logger as LoggerType, RegistryService as RegistryServiceType,
+  Disposable, IncomingRequestInfo, Logger as LoggerType, RegistryService as RegistryServiceType, SessionId,
   ResolvedConfig as ResolvedConfigType, SessionManager as SessionManagerType, SignalingDecision,
   SignalingHandler as SignalingHandlerType, StorageAdapter as StorageAdapterType,
 } from '@rvoip/contracts';
@@ -111,7 +111,13 @@ export const pbxModule = new ContainerModule(({ bind, rebind, onActivation }) =>
   onActivation<CallSettingsValue>(CallSettingsToken, (ctx, settings) => {
     const domain = ctx.get<ResolvedConfigType>(ResolvedConfig).sip.domain;
     const listen = ctx.get<SipStackHostType>(SipStackHost).stack.listeningPoints()[0];
-    return { ...settings, referTarget: referTargetFor(domain, listen) };
+    const gate = ctx.get(PbxSignalingGate);
+    return {
+      ...settings,
+      referTarget: referTargetFor(domain, listen),
+      // A phone's attended transfer between two of its calls through us is a re-bridge here.
+      localReplaces: (transferor: SessionId, replaced: SessionId) => gate.router?.bridged.join(transferor, replaced) ?? Promise.resolve(undefined),
+    };
   });
   bind(PbxSignalingGate).toSelf().inSingletonScope();
   rebind<SignalingHandlerType>(SignalingHandler).toService(PbxSignalingGate);
