@@ -7,65 +7,31 @@ import { EventEmitter } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AudioCodec } from './codecs/types.js';
 import { AudioReceiver } from './engine/audio-receiver.js';
-import type { DtmfEvent, JitterStats } from './engine/audio-receiver.js';
 import { AudioSender } from './engine/audio-sender.js';
 import type { DtmfSendOptions } from './engine/audio-sender.js';
 import { MediaSessionError } from './engine/errors.js';
 import { FrameQueue } from './engine/frame-queue.js';
+import { MediaBridge } from './engine/media-bridge.js';
+import type { BridgeEndpoint, BridgeLink } from './engine/media-bridge.js';
 import { Playback } from './engine/playback.js';
 import type { ToneSpec } from './dsp/tone-generator.js';
 import { Recorder } from './engine/recorder.js';
 import type { RecordingDirection } from './engine/recorder.js';
 import type { MediaEngine } from './media-engine.js';
 import type { PortPair } from './rtp/port-allocator.js';
-import type { RtpStats } from './rtp/rtcp-reporter.js';
 import { RtpSession } from './rtp/rtp-session.js';
 import type { SdpCodecSpec } from './sdp/codec-match.js';
 import type { LocalMediaDescription, NegotiatedMedia, SrtpMode } from './sdp/offer-answer.js';
 import { applyAnswerSdp, createAnswerSdp, createOfferCrypto, createOfferSdp } from './sdp/offer-answer.js';
 import type { SdpDirection, SdpSession } from './sdp/model.js';
+import type { FrameRate, MediaSessionEvents, MediaSessionOptions, MediaSessionStats } from './media-session-types.js';
 import { SdpError } from './sdp/model.js';
 import { parseSdp } from './sdp/parser.js';
 import { serializeSdp } from './sdp/serializer.js';
 import type { SdesCrypto, SrtpSuite } from './srtp/sdes.js';
 import { SrtpTransform } from './srtp/srtp-transform.js';
 
-export type FrameRate = 8000 | 16000 | 48000;
-
-export interface MediaSessionOptions {
-  /** Sample rate of the PCM frames in and out (default 8000; 20 ms frames). */
-  frameRate?: FrameRate;
-  /** Codec names in order of preference; default: the engine's. */
-  codecs?: string[];
-  srtp?: { mode: SrtpMode; suites?: SrtpSuite[] };
-  direction?: SdpDirection;
-  /** RFC 4733 payload type we offer (default 101); false to offer none. */
-  telephoneEvent?: number | false;
-  /** Reply to where media comes from rather than to the SDP address (default true). */
-  symmetricRtp?: boolean;
-  /** Also detect DTMF tones in the received audio (Goertzel). */
-  detectInbandDtmf?: boolean;
-  /** Echo every received audio packet straight back (decode -> encode), like SIPp's rtp_echo. */
-  loopback?: boolean;
-  cname?: string;
-}
-
-export interface MediaSessionStats extends RtpStats {
-  codec?: string;
-  direction: SdpDirection;
-  jitterBuffer: JitterStats;
-  framesDropped: number;
-}
-
-export interface MediaSessionEvents {
-  /** A key press, once, as soon as it is seen (RFC 4733 or in-band). */
-  dtmf: [DtmfEvent];
-  /** The end of an RFC 4733 key press, with its duration. */
-  'dtmf-end': [DtmfEvent];
-  'ssrc-change': [{ previous: number; next: number }];
-  bye: [{ ssrc: number }];
-  closed: [];
-}
+export type { FrameRate, MediaSessionEvents, MediaSessionOptions, MediaSessionStats } from './media-session-types.js';
 
 const CANONICAL: Record<string, string> = { pcmu: 'PCMU', pcma: 'PCMA', g722: 'G722', opus: 'opus' };
 const DEFAULT_SUITES: SrtpSuite[] = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
@@ -92,6 +58,9 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   private current: NegotiatedMedia | undefined;
   private recorder: Recorder | undefined;
   private closing: Promise<void> | undefined;
+  private link: BridgeLink | undefined;
+  /** While true no audio leaves through sendFrame or a bridge (DTMF still does). */
+  muted = false;
 
   constructor(private readonly engine: MediaEngine, pair: PortPair, private readonly opts: MediaSessionOptions) {
     super();
@@ -114,11 +83,18 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     });
     this.sender = new AudioSender(this.rtp, this.frameRate);
     this.receiver = new AudioReceiver(this.frameRate, { ...engine.config.jitter, detectInbandDtmf: opts.detectInbandDtmf ?? false });
-    this.receiver.onDtmf = (e) => this.emit('dtmf', e);
+    this.receiver.onDtmf = (e) => {
+      // The bridge first, so a listener re-sending the digit finds it already carried.
+      this.link?.digit(e);
+      this.emit('dtmf', e);
+    };
     this.receiver.onDtmfEnd = (e) => this.emit('dtmf-end', e);
     if (opts.loopback) this.receiver.onDecoded = (pcm) => this.sender.sendFrame(pcm, Date.now());
     this.rtp.setHandlers({
-      onRtp: (h, packet, arrivalMs) => this.receiver.onPacket(h, packet, arrivalMs),
+      onRtp: (h, packet, arrivalMs) => {
+        this.link?.forward(h, packet, arrivalMs);
+        this.receiver.onPacket(h, packet, arrivalMs);
+      },
       onSsrcChange: (previous, next) => {
         this.receiver.reset();
         this.emit('ssrc-change', { previous, next });
@@ -209,6 +185,43 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
     this.receiver.configure(n.codecs.map((c) => ({ codec: this.engine.registry.require(c.name), payloadType: c.payloadType })), te, n.remotePtime);
     this.receiver.enabled = n.direction === 'sendrecv' || n.direction === 'recvonly';
     this.rtp.setRemote({ address: n.remoteAddress, port: n.remotePort, rtcpAddress: n.remoteRtcpAddress, rtcpPort: n.remoteRtcpPort, rtcpMux: n.rtcpMux });
+    this.link?.renegotiated();
+  }
+
+  /**
+   * Joins this session's media to `other`'s, both ways (a B2BUA anchoring a call): RTP
+   * payloads are relayed untouched while both legs negotiated the same codec, decoded and
+   * re-encoded otherwise; RFC 4733 key presses cross too. Replaces any bridge either had.
+   * `close()` on the result (or on either session) returns both to their own frame paths.
+   */
+  bridgeTo(other: MediaSession): MediaBridge {
+    this.assertOpen('bridgeTo');
+    other.assertOpen('bridgeTo');
+    if (other === this) throw new MediaSessionError('BRIDGE_SELF', `media session ${this.id} cannot be bridged to itself`);
+    this.link?.bridge.close();
+    other.link?.bridge.close();
+    return new MediaBridge(this.endpoint(), other.endpoint());
+  }
+
+  get bridge(): MediaBridge | undefined {
+    return this.link?.bridge;
+  }
+
+  private endpoint(): BridgeEndpoint {
+    const s = this as MediaSession;
+    return {
+      rtp: s.rtp,
+      sender: s.sender,
+      frameRate: s.frameRate,
+      get negotiated() { return s.current; },
+      get muted() { return s.muted; },
+      get receiving() { return s.receiver.enabled; },
+      get recordsOut() { return s.recorder?.recordsOut ?? false; },
+      recordOut: (pcm) => s.recorder?.onOut(pcm),
+      sendDtmf: (digits, opts) => (s.closing ? Promise.resolve() : s.sendDtmf(digits, opts)),
+      relayedDigit: (digit) => s.emit('dtmf-relayed', { digit }),
+      attach: (link) => { s.link = link; },
+    };
   }
 
   /** Sets the wished direction; call createOffer() next and send it in a re-INVITE. */
@@ -252,7 +265,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
 
   sendFrame(pcm: Int16Array): void {
     this.assertOpen('sendFrame');
-    this.sender.sendFrame(pcm, Date.now());
+    if (!this.muted) this.sender.sendFrame(pcm, Date.now());
   }
 
   /** Sends DTMF as RFC 4733 events, or as in-band tones when the peer has no telephone-event. */
@@ -326,10 +339,14 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   tick(nowMs: number): void {
     if (this.closing) return;
     this.sender.tick(nowMs);
+    const link = this.link;
+    // Relayed payloads are decoded only for someone listening: frames(), a recording, in-band DTMF.
+    this.receiver.setDecoding(!link?.relaying || this.consumers.size > 0 || this.recorder !== undefined || this.opts.detectInbandDtmf === true || link.peerRecordsOut);
     const frame = this.receiver.tick(nowMs);
     this.rtp.reporter.playoutDelayMs = this.receiver.playoutDelayMs;
     if (frame) for (const q of this.consumers) q.push(frame);
     this.recorder?.onTick(frame);
+    if (frame) link?.frame(frame, nowMs);
   }
 
   private assertOpen(what: string): void {
@@ -339,6 +356,7 @@ export class MediaSession extends EventEmitter<MediaSessionEvents> {
   /** Sends RTCP BYE, closes both sockets, ends frames(), finalises any recording. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      this.link?.bridge.close();
       this.sender.close();
       this.receiver.close();
       for (const q of [...this.consumers]) q.end();

@@ -52,6 +52,8 @@ export class AudioReceiver {
   private inband: { detector: DtmfDetector; resampler: Resampler | undefined } | undefined;
   /** Direction allows receiving. */
   enabled = true;
+  /** False while a passthrough bridge relays the payloads and nobody listens to the PCM. */
+  private decoding = true;
   unknownPayloadTypes = 0;
   onDtmf: ((e: DtmfEvent) => void) | undefined;
   onDtmfEnd: ((e: DtmfEvent) => void) | undefined;
@@ -114,6 +116,7 @@ export class AudioReceiver {
       this.unknownPayloadTypes++;
       return;
     }
+    if (!this.decoding) return;
     if (this.onDecoded) {
       this.loopbackFifo.push(this.toFrameRate(slot, slot.decoder.decode(payload)));
       for (let f = this.loopbackFifo.take(this.frameSize); f; f = this.loopbackFifo.take(this.frameSize)) this.onDecoded(f);
@@ -163,6 +166,17 @@ export class AudioReceiver {
     const next = out.next;
     const pcm = next && slot.decoder.recover && !this.otherPt.has(next) ? slot.decoder.recover(next, samples) : slot.decoder.conceal(samples);
     return this.toFrameRate(slot, pcm);
+  }
+
+  /**
+   * Turns audio decoding off (payloads only counted: the bridge relays them) or back on,
+   * starting from a fresh jitter buffer so the pause does not read as loss.
+   */
+  setDecoding(on: boolean): void {
+    if (on === this.decoding) return;
+    this.decoding = on;
+    this.jitter?.reset();
+    this.fifo.clear();
   }
 
   get playoutDelayMs(): number {

@@ -65,6 +65,8 @@ export class AudioSender {
   private te: { payloadType: number; clockRate: number } | undefined;
   private nextTs: number;
   private lastSendMs = -1;
+  /** When this sender last sent audio of its own (not relayed), for `localActive`. */
+  private ownSendMs = -1;
   private marker = true;
   private readonly queue: DtmfJob[] = [];
   private active: ActiveDtmf | undefined;
@@ -124,6 +126,7 @@ export class AudioSender {
       this.marker = true;
     }
     this.lastSendMs = nowMs;
+    this.ownSendMs = nowMs;
     if (this.active || !this.enabled) {
       this.discardPending();
       this.nextTs = (this.nextTs + this.tsStep) >>> 0;
@@ -141,6 +144,28 @@ export class AudioSender {
     this.rtp.send(this.payloadType, this.encoder!.encode(pcm), this.nextTs, this.marker);
     this.marker = false;
     this.nextTs = (this.nextTs + this.packetTicks) >>> 0;
+  }
+
+  /**
+   * Whether our own audio owns the stream at `nowMs` (DTMF, a playback, or frames sent
+   * within the last 60 ms): a bridge relaying into this stream holds back meanwhile.
+   */
+  localActive(nowMs: number): boolean {
+    return this.active !== undefined || this.queue.length > 0 || this.source !== undefined || (this.ownSendMs >= 0 && nowMs - this.ownSendMs <= GAP_MS);
+  }
+
+  /** The RTP timestamp a packet sent at `nowMs` takes to continue this stream in media time. */
+  timestampAt(nowMs: number): number {
+    if (this.lastSendMs < 0 || nowMs - this.lastSendMs <= GAP_MS) return this.nextTs;
+    return (this.nextTs + this.tsStep * (Math.round((nowMs - this.lastSendMs) / FRAME_MS) - 1)) >>> 0;
+  }
+
+  /** A relayed packet went out at `timestamp` covering `ticks`: our own packets continue after it. */
+  followRelayed(timestamp: number, ticks: number, nowMs: number): void {
+    this.discardPending();
+    this.nextTs = (timestamp + ticks) >>> 0;
+    this.lastSendMs = nowMs;
+    this.marker = true;
   }
 
   setSource(source: FrameSource | undefined): void {

@@ -20,6 +20,11 @@ export class Recorder {
     return new Recorder(writer, direction, frameRate);
   }
 
+  /** Whether the file has a channel for what the session sends. */
+  get recordsOut(): boolean {
+    return this.direction !== 'in';
+  }
+
   onOut(pcm: Int16Array): void {
     // Bounded: a sender faster than real time must not grow memory without limit.
     if (this.direction !== 'in' && this.outFrames.length < 50) this.outFrames.push(pcm.slice());

@@ -169,11 +169,32 @@ export class RtpSession {
 
   /** Builds, protects and sends one packet. `payload` may be reused after return. */
   send(payloadType: number, payload: Buffer, timestamp: number, marker: boolean): void {
-    const t = this.target;
-    if (this.closed || !t || (!t.address && !this.rtpLatched)) return;
-    let packet: Buffer = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
-    writeRtpHeader(packet, payloadType, marker, this.seq, timestamp, this.ssrc);
+    if (!this.canSend()) return;
+    const packet = Buffer.allocUnsafe(RTP_HEADER_SIZE + payload.length);
     payload.copy(packet, RTP_HEADER_SIZE);
+    this.transmit(packet, payloadType, timestamp, marker);
+  }
+
+  /**
+   * Sends the payload of a received packet (`h` describes it) as our own: our SSRC and
+   * sequence, the given PT/timestamp/marker. A plain 12-byte header is rewritten in place
+   * (the packet is ours, its payload bytes stay as they are), so a relay copies nothing.
+   */
+  relay(packet: Buffer, h: RtpHeaderFields, payloadType: number, timestamp: number, marker: boolean): void {
+    if (h.payloadOffset !== RTP_HEADER_SIZE || h.payloadEnd !== packet.length) return this.send(payloadType, packet.subarray(h.payloadOffset, h.payloadEnd), timestamp, marker);
+    if (this.canSend()) this.transmit(packet, payloadType, timestamp, marker);
+  }
+
+  private canSend(): boolean {
+    const t = this.target;
+    return !this.closed && t !== undefined && (t.address !== '' || this.rtpLatched !== undefined);
+  }
+
+  /** Writes our header over the first 12 bytes of `packet`, protects and sends it. */
+  private transmit(rtpPacket: Buffer, payloadType: number, timestamp: number, marker: boolean): void {
+    const t = this.target!;
+    let packet = rtpPacket;
+    writeRtpHeader(packet, payloadType, marker, this.seq, timestamp, this.ssrc);
     this.sent.record(this.seq, timestamp, payloadType);
     this.seq = (this.seq + 1) & 0xffff;
     if (this.srtp) packet = this.srtp.protectRtp(packet);
@@ -183,7 +204,7 @@ export class RtpSession {
       this.opts.pair.rtp.send(packet, dest.port, dest.address);
     }
     this.counters.packetsSent++;
-    this.counters.bytesSent += payload.length;
+    this.counters.bytesSent += rtpPacket.length - RTP_HEADER_SIZE;
     this.lastSentTimestamp = timestamp;
     this.lastSentAtMs = Date.now();
   }
