@@ -110,6 +110,14 @@ export class DefaultCallController implements CallController {
     const legB = this.media(b);
     await this.unbridge(a);
     await this.unbridge(b);
+    // The media engine joins its own legs itself: payloads relayed when codecs agree.
+    const native = legA.bridgeTo?.(legB);
+    if (native) {
+      const stopNative = (): void => native.stop();
+      this.bridges.set(a, { other: b, stop: stopNative });
+      this.bridges.set(b, { other: a, stop: stopNative });
+      return;
+    }
     let running = true;
     const pump = async (from: MediaLeg, to: MediaLeg): Promise<void> => {
       for await (const frame of from.frames()) {

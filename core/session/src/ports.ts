@@ -61,6 +61,18 @@ export interface MediaLeg {
   readonly codec: string | undefined;
   readonly sampleRate: number;
   close(): Promise<void>;
+  /**
+   * Joins this leg's media to `other` inside the media engine (RTP payloads relayed
+   * untouched when both legs negotiated the same codec, transcoded otherwise); undefined
+   * when the two legs cannot be joined that way, and the caller pumps frames instead.
+   */
+  bridgeTo?(other: MediaLeg): MediaLegBridge | undefined;
+}
+
+/** A media-engine bridge between two legs (see `MediaLeg.bridgeTo`). */
+export interface MediaLegBridge {
+  readonly mode: 'passthrough' | 'transcode';
+  stop(): void;
 }
 
 export interface MediaLegFactory {

@@ -1,7 +1,10 @@
 import type { DtmfDigit, MediaStats } from '@rvoip/contracts';
 import type { MediaEngine, MediaSession } from '@rvoip/media';
-import type { MediaDirection, MediaDtmfEvent, MediaLeg, MediaLegFactory, MediaRecording, PcmFrame } from '../ports.js';
+import type { MediaDirection, MediaDtmfEvent, MediaLeg, MediaLegBridge, MediaLegFactory, MediaRecording, PcmFrame } from '../ports.js';
 import { isDtmfDigit } from '../call/dtmf-info.js';
+
+/** How long a key press the engine bridge carried into this leg stands in for a re-send. */
+const CARRIED_DIGIT_MS = 5000;
 
 /** core/media's MediaSession seen as a call leg. */
 class EngineLeg implements MediaLeg {
@@ -9,8 +12,26 @@ class EngineLeg implements MediaLeg {
   /** Bumped by every playback so a looping file stops when something else plays. */
   private playGeneration = 0;
   private closed = false;
+  /**
+   * Key presses an engine bridge already carried into this leg (relayed RFC 4733 packets or
+   * regenerated tones). A B2BUA that re-sends the digits it is told about (the PBX does,
+   * since a frame pump carries no events) would otherwise send each press twice.
+   */
+  private carried: Array<{ digit: string; at: number }> = [];
 
-  constructor(private readonly session: MediaSession) {}
+  constructor(private readonly session: MediaSession) {
+    session.on('dtmf-relayed', (e) => this.carried.push({ digit: e.digit.toUpperCase(), at: Date.now() }));
+  }
+
+  /** Joins the two engine sessions (passthrough when codecs agree); other legs: undefined. */
+  bridgeTo(other: MediaLeg): MediaLegBridge | undefined {
+    if (!(other instanceof EngineLeg) || other === this || this.closed || other.closed) return undefined;
+    const bridge = this.session.bridgeTo(other.session);
+    return {
+      get mode() { return bridge.mode; },
+      stop: () => bridge.close(),
+    };
+  }
 
   async createOffer(direction: MediaDirection = 'sendrecv'): Promise<string> {
     this.session.setDirection(direction);
@@ -40,6 +61,13 @@ class EngineLeg implements MediaLeg {
   }
 
   async sendDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {
+    const now = Date.now();
+    this.carried = this.carried.filter((c) => now - c.at < CARRIED_DIGIT_MS);
+    const i = this.carried.findIndex((c) => c.digit === digit);
+    if (i >= 0) {
+      this.carried.splice(i, 1);
+      return;
+    }
     await this.session.sendDtmf(digit, { durationMs });
   }
 
@@ -53,6 +81,8 @@ class EngineLeg implements MediaLeg {
   /** Muted: no frame, tone or file leaves this leg until unmuted (playback in progress stops). */
   setMuted(muted: boolean): void {
     this.muted = muted;
+    // The engine's own bridge sends without passing through sendFrame.
+    this.session.muted = muted;
     if (muted) this.session.stopPlayback();
   }
 
