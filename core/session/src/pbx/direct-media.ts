@@ -134,6 +134,11 @@ export class SwitchableLeg implements MediaLeg {
     return relay;
   }
 
+  /** True once `toRelay` switched this leg (an early 183 may have done so before the answer). */
+  get relayed(): boolean {
+    return this.relay !== undefined;
+  }
+
   private get leg(): MediaLeg {
     return this.relay ?? this.real;
   }

@@ -14,10 +14,17 @@ export interface ForkRequest {
   /** Wraps each fork's dial (direct media hands the caller's SDP to the leg dial creates). */
   readonly place?: (dial: () => Promise<SessionInfo>) => Promise<SessionInfo>;
   /**
-   * Relay a fork's early media (183 with SDP): the caller gets 183 with our anchored answer
-   * and the fork's audio is bridged to it until the search ends. Anchored media only.
+   * Relay a fork's early media (183 with SDP): the caller gets a 183 too. Anchored, the
+   * caller's answer is ours and the fork's audio is bridged to it until the search ends
+   * (`bridge`); `prepare` runs first and may make the caller's leg carry the fork's SDP
+   * instead (direct media), or refuse (false), in which case the caller only hears 180.
    */
-  readonly earlyMedia?: boolean;
+  readonly earlyMedia?: EarlyMediaRelay;
+}
+
+export interface EarlyMediaRelay {
+  readonly bridge: boolean;
+  readonly prepare?: (fork: SessionId) => Promise<boolean>;
 }
 
 export type ForkOutcome =
@@ -108,7 +115,8 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
           if (c.to === 'early-media' && req.earlyMedia && early === undefined && !done) {
             early = info.id;
             rang = true;
-            relaying = relayEarlyMedia(ctx, req.callerId, info.id, () => early === info.id && !done && answeredBy === undefined)
+            const relay = req.earlyMedia;
+            relaying = relayEarlyMedia(ctx, req.callerId, info.id, relay, () => early === info.id && !done && answeredBy === undefined)
               .catch((err: unknown) => {
                 ctx.logger.warn({ err, callId: req.callId, contact: binding.contact }, 'pbx could not relay early media');
               });
@@ -145,11 +153,13 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
  * The caller gets 183 with our answer (once; a later early fork only takes over the
  * bridge) and hears the fork's early audio through the anchored legs.
  */
-async function relayEarlyMedia(ctx: PbxContext, callerId: SessionId, forkId: SessionId, current: () => boolean): Promise<void> {
-  const caller = ctx.sessions.get(callerId);
-  if (caller?.state === 'ringing') await ctx.calls.ring(callerId, { earlyMedia: true });
+async function relayEarlyMedia(ctx: PbxContext, callerId: SessionId, forkId: SessionId, relay: EarlyMediaRelay, current: () => boolean): Promise<void> {
+  if (ctx.sessions.get(callerId)?.state === 'ringing') {
+    const ready = relay.prepare ? await relay.prepare(forkId) : true;
+    await ctx.calls.ring(callerId, { earlyMedia: ready });
+  }
   const now = ctx.sessions.get(callerId);
-  if (now?.state !== 'early-media' || !current()) return;
+  if (!relay.bridge || now?.state !== 'early-media' || !current()) return;
   await ctx.calls.bridge(callerId, forkId);
   ctx.logger.info({ caller: callerId, fork: forkId }, 'pbx relaying early media');
 }

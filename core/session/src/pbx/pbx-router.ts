@@ -99,8 +99,10 @@ export class PbxRouter implements SignalingHandler {
       from: { uri: req.from.uri, ...(req.from.displayName !== undefined && { displayName: req.from.displayName }) },
       codecs: offeredCodecs(req.body),
       ...(direct && { place: (dial: () => Promise<SessionInfo>) => direct.withOffer(offer, dial) }),
-      // Early audio is relayed through our legs; direct media would need the caller's leg switched first.
-      earlyMedia: !this.deps.directLegs,
+      // Direct media hands the caller the fork's early SDP, which only holds if that fork answers: one contact only.
+      ...(direct
+        ? bindings.length === 1 && { earlyMedia: { bridge: false, prepare: (fork: SessionId) => this.relayCaller(callerId, fork) } }
+        : { earlyMedia: { bridge: true } }),
     });
     if (outcome.kind === 'cancelled') {
       log.info({ callId: req.callId, aor, outcome: 'cancelled by caller' }, 'pbx call ended');
@@ -111,15 +113,7 @@ export class PbxRouter implements SignalingHandler {
       await this.ctx.calls.reject(callerId, outcome.code, outcome.reason).catch(() => undefined);
       return;
     }
-    let media = 'anchored';
-    if (direct) {
-      const callerLeg = this.ctx.runtime.registry.mediaOf(callerId);
-      const calleeLeg = this.ctx.runtime.registry.mediaOf(outcome.callee);
-      if (callerLeg instanceof SwitchableLeg && calleeLeg instanceof RelayLeg) {
-        await callerLeg.toRelay(calleeLeg);
-        media = 'direct';
-      }
-    }
+    const media = direct && (await this.relayCaller(callerId, outcome.callee)) ? 'direct' : 'anchored';
     try {
       await this.ctx.calls.answer(callerId);
     } catch (err) {
@@ -134,6 +128,18 @@ export class PbxRouter implements SignalingHandler {
       callId: req.callId, aor, contact: outcome.contact, media, callerCodec: caller?.codec, calleeCodec: callee?.codec,
       transcoding: media === 'anchored' && caller?.codec !== undefined && callee?.codec !== undefined && caller.codec !== callee.codec,
     }, 'pbx call answered');
+  }
+
+  /**
+   * Direct media: the caller's leg relays the callee leg's SDP from now on (true), or
+   * already does (an early 183 switched it). False when the legs are not relay-capable.
+   */
+  private async relayCaller(callerId: SessionId, calleeId: SessionId): Promise<boolean> {
+    const callerLeg = this.ctx.runtime.registry.mediaOf(callerId);
+    const calleeLeg = this.ctx.runtime.registry.mediaOf(calleeId);
+    if (!(callerLeg instanceof SwitchableLeg) || !(calleeLeg instanceof RelayLeg)) return false;
+    if (!callerLeg.relayed) await callerLeg.toRelay(calleeLeg);
+    return true;
   }
 
   private echo(id: SessionId, callId: string): void {

@@ -16,12 +16,15 @@ describe('session/pbx direct media', function () {
   const rig = new PbxRig();
   let alice: Phone;
   let bob: Phone;
+  let ivr: Phone;
 
   before(async () => {
     await rig.start('silent', { media: 'direct' });
     alice = await rig.phone('alice');
     bob = await rig.phone('bob');
+    ivr = await rig.phone('ivr', 'defer');
     await rig.register('1002', bob);
+    await rig.register('1003', ivr);
   });
   after(() => rig.stop());
 
@@ -56,5 +59,28 @@ describe('session/pbx direct media', function () {
     const aliceEnded = alice.reach('terminated', call.id);
     await bob.calls.hangup(bobCall.session.id);
     await aliceEnded;
+  });
+
+  it("relays a single callee's early media: the caller's 183 carries the callee's SDP and its tone flows phone to phone", async () => {
+    const incoming = ivr.reach('ringing');
+    const aliceEarly = alice.reach('early-media');
+    const call = await alice.calls.dial({ to: rig.uri('1003') });
+    const ivrCall = (await incoming).session.id;
+    await ivr.calls.ring(ivrCall, { earlyMedia: true });
+    void ivr.calls.play(ivrCall, { kind: 'tone', frequencies: [1400], durationMs: 8000 });
+    expect((await aliceEarly).cause).to.match(/^183 /);
+    expect(await alice.hears(call.id, [600, 1400])).to.equal(1400);
+
+    const aliceActive = alice.reach('active', call.id);
+    await ivr.calls.answer(ivrCall);
+    await aliceActive;
+    const aliceSees = audioPort(alice.runtime.registry.dialogOf(call.id)!.remoteDescription.toString());
+    expect(aliceSees, 'the 183 and the 200 carried a phone port, not a PBX port').to.be.at.least(40002);
+    void alice.calls.play(call.id, { kind: 'tone', frequencies: [600], durationMs: 5000 });
+    expect(await ivr.hears(ivrCall, [600, 1400])).to.equal(600);
+
+    const ivrEnded = ivr.reach('terminated', ivrCall);
+    await alice.calls.hangup(call.id);
+    await ivrEnded;
   });
 });
