@@ -74,4 +74,35 @@ describe('session/pbx attended transfer (REFER with Replaces)', function () {
     await carolEnded;
     await until(() => rig.pbxSessions.count() === 0);
   });
+
+  it('works the other way round: carol called alice, and the REFER goes on that call naming the bob call', async () => {
+    const toBob = await callThrough(alice, bob, '1002');
+    await until(() => pbxCount('active') === 2);
+    // carol -> alice: here the PBX is the UAC of alice's dialog, so the Replaces tags swap roles.
+    const fromCarol = await callThrough(carol, alice, '1001');
+    await until(() => pbxCount('active') === 4);
+    const bobConnected = bob.reach('active', toBob.callee);
+    const bobHeld = bob.reach('on-hold', toBob.callee);
+    await alice.calls.hold(toBob.caller);
+    await bobHeld;
+
+    const aliceToBobEnded = alice.reach('terminated', toBob.caller);
+    const aliceFromCarolEnded = alice.reach('terminated', fromCarol.callee);
+    await alice.calls.attendedTransfer(fromCarol.callee, toBob.caller);
+    await Promise.all([aliceToBobEnded, aliceFromCarolEnded]);
+    await bobConnected;
+    expect(carol.sessions.get(fromCarol.caller)?.state).to.equal('active');
+    await until(() => rig.pbxSessions.count() === 2);
+
+    void bob.calls.play(toBob.callee, { kind: 'tone', frequencies: [1400], durationMs: 5000 });
+    void carol.calls.play(fromCarol.caller, { kind: 'tone', frequencies: [600], durationMs: 5000 });
+    const [atBob, atCarol] = await Promise.all([bob.hears(toBob.callee, [600, 1400]), carol.hears(fromCarol.caller, [600, 1400])]);
+    expect(atBob).to.equal(600);
+    expect(atCarol).to.equal(1400);
+
+    const bobEnded = bob.reach('terminated', toBob.callee);
+    await carol.calls.hangup(fromCarol.caller);
+    await bobEnded;
+    await until(() => rig.pbxSessions.count() === 0);
+  });
 });
