@@ -6,7 +6,13 @@
  * wall-clock rate, the server's CPU time per REGISTER is read from /proc, because on a
  * shared 2-core machine wall-clock rates mostly measure the neighbours.
  *
- * Knobs (env): REGISTRAR_BENCH_USERS (10000), _WINDOW (100), _THREADS (1), _DURATION_MS (10000).
+ * rvoip runs once as one thread with the memory store, then once per entry of _WORKERS
+ * as that many worker threads sharing the UDP port (SO_REUSEPORT) with bindings in one
+ * SQLite file (WAL, synchronous=NORMAL) and a shared nonce secret; see
+ * bench/tools/registrar-server.ts for what that mode shares and what it does not.
+ *
+ * Knobs (env): REGISTRAR_BENCH_USERS (10000), _WINDOW (100), _THREADS (1), _SOCKETS (8,
+ * source ports per load thread), _DURATION_MS (10000), _WORKERS ("2"; "" for none).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -122,8 +128,9 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function rvoip(users: number, load: Partial<LoadOptions>): Promise<ServerFigures> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rvoip-source', join(HERE, 'tools/registrar-server.ts'), '--users', String(users)], {
+async function rvoip(users: number, load: Partial<LoadOptions>, workers = 1): Promise<ServerFigures> {
+  const args = [join(HERE, 'tools/registrar-server.ts'), '--users', String(users), '--workers', String(workers)];
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rvoip-source', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -157,9 +164,13 @@ async function kamailio(users: number, load: Partial<LoadOptions>): Promise<Serv
 export async function benchRegistrar(): Promise<Record<string, unknown>> {
   const users = env('USERS', 10_000);
   const load: Partial<LoadOptions> = {
-    users, window: env('WINDOW', 100), threads: env('THREADS', 1), durationMs: env('DURATION_MS', 10_000), domain: 'bench.rvoip',
+    users, window: env('WINDOW', 100), threads: env('THREADS', 1), sockets: env('SOCKETS', 8), durationMs: env('DURATION_MS', 10_000),
+    domain: 'bench.rvoip',
   };
+  const workerCounts = (process.env.REGISTRAR_BENCH_WORKERS ?? '2').split(',').filter((w) => w.trim() !== '').map(Number);
   const r = await rvoip(users, load);
+  const multi: Record<string, ServerFigures> = {};
+  for (const n of workerCounts) multi[`workers${n}`] = await rvoip(users, load, n);
   const k = await kamailio(users, load);
   const brief = (f: ServerFigures): Record<string, unknown> => {
     const { options: _options, ...rest } = f;
@@ -172,6 +183,9 @@ export async function benchRegistrar(): Promise<Record<string, unknown>> {
     kamailioRegistersPerServerCpuSecond: k.registersPerServerCpuSecond,
     rvoipToKamailio: k.registersPerSecond === 0 ? null : Math.round((r.registersPerSecond / k.registersPerSecond) * 100) / 100,
     rvoip: brief(r),
+    rvoipWorkerThreads: Object.fromEntries(Object.entries(multi).map(([name, f]) => [name, {
+      registersPerSecond: f.registersPerSecond, registersPerServerCpuSecond: f.registersPerServerCpuSecond, storage: 'sqlite (WAL, synchronous=NORMAL)', ...brief(f),
+    }])),
     kamailio: brief(k),
     load: { ...load, algorithmAnswered: 'first offered (rvoip: SHA-256; Kamailio: MD5)', kamailioProcesses: '-n 2 (UDP workers)' },
     machine: { cpus: cpus().length, loadavgBefore: loadavg().map((x) => Math.round(x * 100) / 100) },

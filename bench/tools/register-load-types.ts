@@ -11,6 +11,8 @@ export interface LoadOptions {
   /** Flows in flight per thread. */
   readonly window: number;
   readonly threads: number;
+  /** UDP sockets (source ports) per thread; users are spread over them. */
+  readonly sockets: number;
   readonly durationMs: number;
   readonly expires: number;
   /** Which offered challenge to answer: 'first', or an algorithm name ('MD5', 'SHA-256'). */

@@ -1,5 +1,6 @@
 /**
- * One load-generator thread of register-load.ts: owns a UDP socket and a slice of the
+ * One load-generator thread of register-load.ts: owns `sockets` UDP sockets (so a server
+ * spreading peers over SO_REUSEPORT workers sees several sources) and a slice of the
  * users, keeps `window` REGISTER flows in flight (REGISTER -> 401 -> REGISTER with
  * digest -> 200), and reports counts, latencies and its own CPU time. Messages are
  * written from templates and responses read with indexOf, never the full SIP parser:
@@ -7,6 +8,7 @@
  * DigestClient's (computeHa1 / computeDigestResponse from @rvoip/sip).
  */
 import { createSocket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
 import { computeDigestResponse, computeHa1 } from '@rvoip/sip';
 import type { DigestAlgorithm } from '@rvoip/sip';
@@ -14,6 +16,8 @@ import type { LoadOptions, WorkerResult } from './register-load-types.js';
 
 interface User {
   readonly name: string;
+  readonly socket: Socket;
+  readonly port: () => number;
   readonly password: string;
   readonly callId: string;
   readonly tag: string;
@@ -28,10 +32,11 @@ interface User {
 
 const opts = (workerData as { opts: LoadOptions; index: number; first: number; count: number }).opts;
 const { index, first, count } = workerData as { index: number; first: number; count: number };
-const socket = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+const sockets: Socket[] = Array.from({ length: Math.max(1, opts.sockets) }, () =>
+  createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 }));
+const localPorts: number[] = sockets.map(() => 0);
 const users: User[] = [];
 const byCallId = new Map<string, User>();
-let localPort = 0;
 let cursor = 0;
 let inFlight = 0;
 let phase: 'idle' | 'warm' | 'measure' | 'drain' = 'idle';
@@ -46,8 +51,9 @@ let cnonceSeq = 0;
 for (let i = first; i < first + count; i++) {
   const name = `${opts.userPrefix}${i}`;
   const callId = `${name}-${index}-${Date.now().toString(36)}@load`;
+  const k = i % sockets.length;
   const user: User = {
-    name, password: `${opts.passwordPrefix}${i}`, callId, tag: `t${i.toString(36)}`,
+    name, socket: sockets[k]!, port: () => localPorts[k]!, password: `${opts.passwordPrefix}${i}`, callId, tag: `t${i.toString(36)}`,
     cseq: 0, busy: false, started: 0, sentAt: 0, retries: 0, last: undefined, ha1: new Map(),
   };
   users.push(user);
@@ -57,6 +63,7 @@ for (let i = first; i < first + count; i++) {
 function message(u: User, authorization?: string): Buffer {
   const branch = `z9hG4bK${index}x${u.cseq.toString(36)}${u.tag}`;
   const d = opts.domain;
+  const localPort = u.port();
   return Buffer.from(
     `REGISTER sip:${d} SIP/2.0\r\n` +
     `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=${branch};rport\r\n` +
@@ -78,7 +85,7 @@ function send(u: User, buf: Buffer): void {
   u.last = buf;
   u.sentAt = performance.now();
   u.retries = 0;
-  socket.send(buf);
+  u.socket.send(buf);
 }
 
 function startFlow(u: User): void {
@@ -158,7 +165,7 @@ function authorize(u: User, text: string): string | undefined {
     (qop === undefined ? '' : `, qop=${qop}, nc=00000001, cnonce="${cnonce}"`);
 }
 
-socket.on('message', (buf) => {
+function onMessage(buf: Buffer): void {
   const text = buf.toString('latin1');
   const status = Number(text.slice(8, 11));
   const callId = header(text, 'Call-ID') ?? header(text, 'i');
@@ -174,7 +181,7 @@ socket.on('message', (buf) => {
   }
   if (status === 200 && u.cseq % 2 === 0) return endFlow(u, undefined);
   endFlow(u, `status-${status}`);
-});
+}
 
 // Timer E-like retransmission (500 ms, doubling) and a 4 s transaction timeout, swept in batches.
 const sweeper = setInterval(() => {
@@ -186,7 +193,7 @@ const sweeper = setInterval(() => {
     else if (age > 500 * 2 ** u.retries) {
       u.retries++;
       retransmits++;
-      socket.send(u.last);
+      u.socket.send(u.last);
     }
   }
 }, 100);
@@ -216,12 +223,18 @@ parentPort!.on('message', (msg: { type: string }) => {
     }, opts.durationMs);
   } else if (msg.type === 'close') {
     clearInterval(sweeper);
-    socket.close();
+    for (const socket of sockets) socket.close();
   }
 });
 
-// A connected socket: no per-send address lookup, and the kernel filters other peers out.
-socket.bind(0, '127.0.0.1', () => {
-  localPort = socket.address().port;
-  socket.connect(opts.port, opts.host, () => parentPort!.postMessage({ type: 'ready' }));
+// Connected sockets: no per-send address lookup, and the kernel filters other peers out.
+let connected = 0;
+sockets.forEach((socket, k) => {
+  socket.on('message', onMessage);
+  socket.bind(0, '127.0.0.1', () => {
+    localPorts[k] = socket.address().port;
+    socket.connect(opts.port, opts.host, () => {
+      if (++connected === sockets.length) parentPort!.postMessage({ type: 'ready' });
+    });
+  });
 });

@@ -6,7 +6,7 @@
  * digest credentials from an injection file (SIPp issue #640) and saturates first.
  *
  *   node --import tsx --conditions=rvoip-source bench/tools/register-load.ts \
- *     --port 5060 --domain bench.rvoip --users 10000 --window 200 --threads 1 --duration 10000
+ *     --port 5060 --domain bench.rvoip --users 10000 --window 200 --threads 1 --sockets 8 --duration 10000
  */
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ export type { LoadOptions, LoadReport } from './register-load-types.js';
 
 export const DEFAULT_LOAD: LoadOptions = {
   host: '127.0.0.1', port: 5060, domain: 'bench.rvoip', users: 10_000, userPrefix: 'u', passwordPrefix: 'pw',
-  window: 200, threads: 1, durationMs: 10_000, expires: 3600, algorithm: 'first',
+  window: 200, threads: 1, sockets: 8, durationMs: 10_000, expires: 3600, algorithm: 'first',
 };
 
 const WORKER = new URL('./register-load-worker.ts', import.meta.url);
@@ -101,14 +101,14 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   const { values } = parseArgs({
     options: {
       host: { type: 'string' }, port: { type: 'string' }, domain: { type: 'string' }, users: { type: 'string' },
-      window: { type: 'string' }, threads: { type: 'string' }, duration: { type: 'string' }, algorithm: { type: 'string' },
+      window: { type: 'string' }, threads: { type: 'string' }, sockets: { type: 'string' }, duration: { type: 'string' }, algorithm: { type: 'string' },
       'user-prefix': { type: 'string' }, 'password-prefix': { type: 'string' }, expires: { type: 'string' },
     },
   });
   const num = (v: string | undefined): number | undefined => (v === undefined ? undefined : Number(v));
   const picked: Partial<LoadOptions> = Object.fromEntries(Object.entries({
     host: values.host, port: num(values.port), domain: values.domain, users: num(values.users), window: num(values.window),
-    threads: num(values.threads), durationMs: num(values.duration), algorithm: values.algorithm, expires: num(values.expires),
+    threads: num(values.threads), sockets: num(values.sockets), durationMs: num(values.duration), algorithm: values.algorithm, expires: num(values.expires),
     userPrefix: values['user-prefix'], passwordPrefix: values['password-prefix'],
   }).filter(([, v]) => v !== undefined));
   const result = await runRegisterLoad(picked);

@@ -25,6 +25,12 @@ export interface ListenSpec {
   tls?: TlsMaterial;
   /** Host written into Via/Contact instead of the bound address (NAT, DNS name). */
   advertisedHost?: string;
+  /**
+   * UDP only: bind with SO_REUSEPORT (Linux) so several processes or worker threads each
+   * own a socket on the same port; the kernel spreads datagrams over them by source
+   * address and port, so one peer's requests and retransmissions reach the same worker.
+   */
+  reusePort?: boolean;
 }
 
 export interface RemoteTarget {

@@ -59,7 +59,11 @@ export class UdpTransport implements SipTransport {
   }
 
   listen(): Promise<ListeningPoint> {
-    const socket = createSocket({ type: this.family === 6 ? 'udp6' : 'udp4', lookup: literalFirstLookup });
+    const socket = createSocket({
+      type: this.family === 6 ? 'udp6' : 'udp4',
+      lookup: literalFirstLookup,
+      ...(this.spec.reusePort === true ? { reusePort: true } : {}),
+    });
     this.socket = socket;
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
