@@ -124,3 +124,103 @@ export async function benchG711Concurrent100(): Promise<Record<string, unknown>>
     await eb.close();
   }
 }
+
+type BridgeKind = 'direct' | 'passthrough' | 'pump' | 'transcode';
+
+/**
+ * One run of `calls` G.711 calls through a B2BUA in this process: A endpoints <-> B2BUA
+ * leg pairs <-> C endpoints, every endpoint sending a paced tone and playing the far side
+ * out. 'direct' connects A to C with no B2BUA (the endpoints' own share); 'passthrough'
+ * bridges with MediaSession.bridgeTo on PCMU legs (payloads relayed); 'pump' is the old
+ * session-layer bridge (frames() -> sendFrame, PCMU decoded and re-encoded); 'transcode'
+ * bridges PCMU to PCMA with bridgeTo.
+ */
+async function bridgedCalls(kind: BridgeKind, calls: number, seconds: number): Promise<{ cpuPercent: number; packetsReceivedAtC: number; lostAtC: number; relayed: number }> {
+  const ea = engine(46000, calls);
+  const eb = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [46400, 46400 + calls * 4 + 1], codecs: ['pcmu', 'pcma'] });
+  const ec = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [47000, 47000 + calls * 2 + 1], codecs: [kind === 'transcode' ? 'pcma' : 'pcmu'] });
+  const endpoints: MediaSession[] = [];
+  const cs: MediaSession[] = [];
+  const bridges: Array<{ stats(): { forward: { relayed: number }; backward: { relayed: number } } }> = [];
+  let pumping = true;
+  try {
+    for (let i = 0; i < calls; i++) {
+      const a = await ea.createSession();
+      const c = await ec.createSession();
+      endpoints.push(a, c);
+      cs.push(c);
+      if (kind === 'direct') {
+        connect(a, c);
+        continue;
+      }
+      const b1 = await eb.createSession();
+      const b2 = await eb.createSession();
+      connect(a, b1);
+      connect(b2, c);
+      if (kind === 'pump') {
+        for (const [from, to] of [[b1, b2], [b2, b1]] as const) {
+          void (async () => {
+            for await (const f of from.frames()) if (pumping) to.sendFrame(f);
+          })();
+        }
+      } else bridges.push(b1.bridgeTo(b2));
+    }
+    const frame = new Int16Array(160).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+    const until = Date.now() + (seconds + 2) * 1000;
+    for (const s of endpoints) {
+      void s.playFrames(() => (Date.now() < until ? frame : undefined));
+      void (async () => {
+        for await (const _f of s.frames()) { /* played out */ }
+      })();
+    }
+    await sleep(500);
+    const recv0 = cs.reduce((n, s) => n + s.rtp.stats.received, 0);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    await sleep(seconds * 1000);
+    const wallMs = performance.now() - t0;
+    const cpu = cpuMs(process.cpuUsage(cpu0));
+    return {
+      cpuPercent: Number(((cpu / wallMs) * 100).toFixed(1)),
+      packetsReceivedAtC: cs.reduce((n, s) => n + s.rtp.stats.received, 0) - recv0,
+      lostAtC: cs.reduce((n, s) => n + s.stats().packetsLost, 0),
+      relayed: bridges.reduce((n, b) => n + b.stats().forward.relayed + b.stats().backward.relayed, 0),
+    };
+  } finally {
+    pumping = false;
+    await Promise.all([ea.close(), eb.close(), ec.close()]);
+  }
+}
+
+/**
+ * CPU of 50 bridged G.711 calls through a B2BUA: payload passthrough against the
+ * decode/encode bridge (same codec, the old frame pump) and real transcoding (PCMU<->PCMA).
+ * The B2BUA's share is each run minus the 'direct' run (the endpoints alone).
+ */
+export async function benchBridge50Calls(): Promise<Record<string, unknown>> {
+  const calls = 50;
+  const seconds = 5;
+  const rounds = 3;
+  const all: Partial<Record<BridgeKind, Array<Awaited<ReturnType<typeof bridgedCalls>>>>> = {};
+  // Interleaved rounds, median per kind: a noisy neighbour then hits every kind alike.
+  for (let r = 0; r < rounds; r++) {
+    for (const kind of ['direct', 'passthrough', 'pump', 'transcode'] as const) (all[kind] ??= []).push(await bridgedCalls(kind, calls, seconds));
+  }
+  const runs: Partial<Record<BridgeKind, Awaited<ReturnType<typeof bridgedCalls>> & { cpuPercentRuns: number[] }>> = {};
+  for (const [kind, list] of Object.entries(all) as Array<[BridgeKind, Array<Awaited<ReturnType<typeof bridgedCalls>>>]>) {
+    const sorted = [...list].sort((x, y) => x.cpuPercent - y.cpuPercent);
+    runs[kind] = { ...sorted[Math.floor(sorted.length / 2)]!, cpuPercentRuns: list.map((x) => x.cpuPercent) };
+  }
+  const direct = runs.direct!.cpuPercent;
+  const b2bua = (k: BridgeKind): number => Number(Math.max(0, runs[k]!.cpuPercent - direct).toFixed(1));
+  const saved = (k: BridgeKind): number => Number((1 - b2bua('passthrough') / Math.max(0.1, b2bua(k))).toFixed(2));
+  return {
+    description: '50 G.711 calls A <-> B2BUA <-> C in one process (tone both ways, jitter-buffer playout at A and C); process CPU % over 5 s, median of 3 interleaved rounds',
+    calls,
+    seconds,
+    runs,
+    b2buaCpuPercent: { passthrough: b2bua('passthrough'), decodeEncodeSameCodec: b2bua('pump'), transcodePcmuPcma: b2bua('transcode') },
+    passthroughSavesVsDecodeEncode: saved('pump'),
+    passthroughSavesVsTranscode: saved('transcode'),
+  };
+}

@@ -63,6 +63,9 @@ const DTMF_MS = 100;
 /** How `from`'s received packets map onto `to`'s negotiated payload types; undefined: transcode. */
 function relayMap(from: NegotiatedMedia, to: NegotiatedMedia): RelayMap | undefined {
   if (!samePayloadFormat(from.sendCodec, to.sendCodec)) return undefined;
+  // Relayed packets keep the sender's packetisation; a leg that asked for another a=ptime
+  // gets re-framed audio instead (Opus frames are self-describing, any size decodes).
+  if (from.sendCodec.name.toLowerCase() !== 'opus' && (from.remotePtime ?? 20) !== (to.remotePtime ?? 20)) return undefined;
   const audio = new Map<number, number>();
   for (const c of from.codecs) {
     const match = to.codecs.find((d) => samePayloadFormat(c, d));

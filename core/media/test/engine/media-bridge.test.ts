@@ -168,6 +168,25 @@ describe('MediaSession.bridgeTo: a B2BUA between two legs', function () {
     expect(bridge.stats().forward.rebases).to.equal(2);
   });
 
+  it('holds relayed audio back while the outgoing leg is muted or plays its own audio', async () => {
+    const { a, b1, b2, atC } = await call({ codecs: ['pcmu'] }, { codecs: ['pcmu'] });
+    const bridge = b1.bridgeTo(b2);
+    b2.muted = true;
+    await a.playTone({ frequencies: [1000] }, 300);
+    await delay(100);
+    expect(atC).to.have.length(0);
+    expect(bridge.stats().forward.droppedLocal).to.be.at.least(14);
+    b2.muted = false;
+    void a.playTone({ frequencies: [1000] }, 1000);
+    await waitFor('relayed audio', () => atC.length >= 5);
+    const own = b2.playTone({ frequencies: [500] }, 200);
+    const during = bridge.stats().forward.droppedLocal;
+    await own;
+    await delay(300);
+    expect(bridge.stats().forward.droppedLocal).to.be.greaterThan(during + 5);
+    expectContinuous(atC, b2.stats().ssrc);
+  });
+
   it('transcodes when the legs have no codec in common (PCMA caller, PCMU callee): C hears the tone, digits cross once', async () => {
     const { a, b1, b2, c, atC } = await call({ codecs: ['pcma'] }, { codecs: ['pcmu'] });
     const bridge = b1.bridgeTo(b2);
@@ -183,6 +202,21 @@ describe('MediaSession.bridgeTo: a B2BUA between two legs', function () {
     await delay(500);
     expect(digits).to.deep.equal(['7']);
     expect(bridge.stats().forward.relayed).to.equal(0);
+  });
+
+  it('transcodes between legs whose a=ptime differ (relayed packets would keep the caller\'s packetisation)', async () => {
+    const a = await ea.createSession({ codecs: ['pcmu'] });
+    const b1 = await eb.createSession({ codecs: ['pcmu'] });
+    const b2 = await eb.createSession({ codecs: ['pcmu'] });
+    const c = await ec.createSession({ codecs: ['pcmu'] });
+    connect(a, b1);
+    b2.setRemoteAnswer(c.createAnswer(b2.createOffer()).replace('a=ptime:20', 'a=ptime:30'));
+    expect(b2.negotiated!.remotePtime).to.equal(30);
+    const bridge = b1.bridgeTo(b2);
+    expect(bridge.mode).to.equal('transcode');
+    // Renegotiating to the same ptime switches the running bridge to passthrough.
+    b2.setRemoteAnswer(c.createAnswer(b2.createOffer()));
+    expect(bridge.mode).to.equal('passthrough');
   });
 
   it('regenerates digits in-band for a leg without telephone-event', async () => {
