@@ -111,6 +111,9 @@ describe('MediaSession.bridgeTo: a B2BUA between two legs', function () {
       // Events too, byte for byte, under C's telephone-event number.
       expect(atC.filter((p) => p.pt === teC).map((p) => p.payload)).to.deep.equal(sentByA.filter((p) => p.pt === teA).map((p) => p.payload));
       expectContinuous(atC, b2.stats().ssrc);
+      // b2's sender report counts what it relayed (RFC 3550 SR packet and octet counts).
+      expect(b2.stats().packetsSent).to.equal(atC.length);
+      expect(b2.stats().bytesSent).to.equal(atC.reduce((n, p) => n + p.payload.length / 2, 0));
       expect(digits).to.deep.equal(['1', '9', '#']);
       expect(relayed).to.deep.equal(['1', '9', '#']);
       expect(await receivedTone(rec, rate, 10)).to.be.within(rate === 8000 ? 990 : 985, 1015);
