@@ -1,6 +1,7 @@
 /** Via header values (RFC 3261 20.42, 18.2.1; rport RFC 3581). */
 import { SipHeaderError } from './errors.js';
-import { HOST, findParam, paramsFromText, paramsToString, scanParamValue, scanToken, skipWs } from './lex.js';
+import { HOST, TOKEN, findParam, paramsFromText, paramsToString, scanParamValue, scanToken, skipWs } from './lex.js';
+import { packName } from './raw-headers.js';
 import type { ParamMap } from './lex.js';
 
 export const BRANCH_COOKIE = 'z9hG4bK';
@@ -264,31 +265,45 @@ function scanViaParams(s: string, i: number, end: number, base: number): number 
     if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
     if (i >= end || s.charCodeAt(i) === 44) return i;
     if (s.charCodeAt(i) !== 59) throw bad(s, base, end, `unexpected '${s[i]}'`);
-    i = skipWs(s, i + 1, end);
+    i++;
+    if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
     const ns = i;
-    const ne = scanToken(s, i, end);
+    // The name, case-folded and packed as it is checked (branch/ttl/rport recognised from it).
+    let packed = 0;
+    while (i < end) {
+      const c = s.charCodeAt(i);
+      if (c >= 256 || TOKEN[c] !== 1) break;
+      packed = packed * 128 + (c | 0x20);
+      i++;
+    }
+    const ne = i;
     if (ne === ns) throw bad(s, base, end, 'empty parameter name');
-    i = ne < end && (s.charCodeAt(ne) === 32 || s.charCodeAt(ne) === 9) ? skipWs(s, ne, end) : ne;
+    if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
     let vs = -1;
     let ve = -1;
     if (i < end && s.charCodeAt(i) === 61) {
-      i = skipWs(s, i + 1, end);
+      i++;
+      if (i < end && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i = skipWs(s, i, end);
       vs = i;
       ve = i = scanParamValue(s, i, end);
       if (i < 0) throw bad(s, base, end, 'unterminated quoted parameter value');
       if (i === vs) throw bad(s, base, end, 'parameter without a value');
     }
     const len = ne - ns;
-    if (len === 6 && nameIs(s, ns, 'branch')) {
+    if (len === 6 && packed === P_BRANCH) {
       if (vs < 0) throw bad(s, base, end, 'branch without value');
       if (seenBranch === undefined) seenBranch = s.slice(vs, ve);
-    } else if (len === 3 && nameIs(s, ns, 'ttl')) {
+    } else if (len === 3 && packed === P_TTL) {
       if (vs < 0 || digitsUpTo(s, vs, ve, 255) < 0) throw bad(s, base, end, 'bad ttl');
-    } else if (len === 5 && nameIs(s, ns, 'rport')) {
+    } else if (len === 5 && packed === P_RPORT) {
       if (vs >= 0 && digitsUpTo(s, vs, ve, 65535) < 0) throw bad(s, base, end, 'bad rport');
     }
   }
 }
+
+const P_BRANCH = packName('branch', 0, 6);
+const P_TTL = packName('ttl', 0, 3);
+const P_RPORT = packName('rport', 0, 5);
 
 /** parseDigits over s[from, to) without slicing it out. */
 function digitsUpTo(s: string, from: number, to: number, max: number): number {
@@ -301,11 +316,6 @@ function digitsUpTo(s: string, from: number, to: number, max: number): number {
     if (n > max) return -1;
   }
   return n;
-}
-
-function nameIs(s: string, at: number, lower: string): boolean {
-  for (let k = 0; k < lower.length; k++) if ((s.charCodeAt(at + k) | 0x20) !== lower.charCodeAt(k)) return false;
-  return true;
 }
 
 /** Parses every via-parm of one header line (a comma-separated list). */
