@@ -3,12 +3,14 @@
  * collision. The session keeps its SSRC and one receive context, and plays the echo out.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import type { MediaEngine } from '../../src/index.js';
+import type { MediaEngine, MediaSession } from '../../src/index.js';
 import { writeRtpHeader } from '../../src/rtp/index.js';
 import { receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
-import { delay, waitFor } from '../helpers/ports.js';
+import { delay, randomPortRange, waitFor } from '../helpers/ports.js';
+import { onPath } from '../helpers/tshark.js';
 
 describe('MediaSession with an echoing peer (RTP loop)', function () {
   this.timeout(20000);
@@ -31,12 +33,17 @@ describe('MediaSession with an echoing peer (RTP loop)', function () {
     expect(ea.ports.allocated + eb.ports.allocated).to.equal(0);
   });
 
-  it('keeps its SSRC and one continuous receive context, and delivers the echoed audio', async () => {
+  /** A session whose SDP peer is the echo at `port`. */
+  async function towards(port: number): Promise<MediaSession> {
     const a = await ea.createSession();
     const b = await eb.createSession();
     const answer = b.createAnswer(a.createOffer());
     await b.close();
-    a.setRemoteAnswer(answer.replace(`m=audio ${b.localPort} `, `m=audio ${echo.address().port} `));
+    a.setRemoteAnswer(answer.replace(`m=audio ${b.localPort} `, `m=audio ${port} `));
+    return a;
+  }
+
+  async function expectStableLoop(a: MediaSession): Promise<void> {
     const ssrc = a.stats().ssrc;
     const changes: unknown[] = [];
     a.on('ssrc-change', (c) => changes.push(c));
@@ -57,6 +64,32 @@ describe('MediaSession with an echoing peer (RTP loop)', function () {
     expect(s.packetsLost).to.equal(0);
     expect(s.loopedBack).to.be.at.least(s.packetsReceived);
     expect(s.jitterBuffer.played).to.be.greaterThan(50);
+  }
+
+  it('keeps its SSRC and one continuous receive context, and delivers the echoed audio', async () => {
+    await expectStableLoop(await towards(echo.address().port));
+  });
+
+  it('does the same with SIPp -rtp_echo as the peer', async () => {
+    if (!onPath('sipp')) expect.fail('sipp is not on PATH: install the Debian package "sip-tester" (CI does) to run this test');
+    const [mediaPort] = randomPortRange(4);
+    const [sipPort] = randomPortRange(1);
+    const sipp = spawn('sipp', ['-sn', 'uas', '-i', '127.0.0.1', '-p', String(sipPort + 1), '-mp', String(mediaPort), '-rtp_echo', '-nostdin'], { stdio: 'ignore' });
+    const probe = dgram.createSocket('udp4');
+    try {
+      let echoed = false;
+      probe.on('message', () => { echoed = true; });
+      probe.bind(0, '127.0.0.1');
+      await once(probe, 'listening');
+      await waitFor('SIPp echoing on its media port', () => {
+        if (!echoed) probe.send(Buffer.from('probe'), mediaPort, '127.0.0.1');
+        return echoed;
+      }, 10000);
+      await expectStableLoop(await towards(mediaPort));
+    } finally {
+      probe.close();
+      sipp.kill();
+    }
   });
 
   it('still takes a new SSRC when another source uses ours (RFC 3550 8.2 collision)', async () => {
