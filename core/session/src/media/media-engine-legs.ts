@@ -1,5 +1,5 @@
 import type { DtmfDigit, MediaStats } from '@rvoip/contracts';
-import type { MediaEngine, MediaSession } from '@rvoip/media';
+import type { MediaBridge, MediaEngine, MediaSession } from '@rvoip/media';
 import type { MediaDirection, MediaDtmfEvent, MediaLeg, MediaLegBridge, MediaLegFactory, MediaRecording, PcmFrame } from '../ports.js';
 import { isDtmfDigit } from '../call/dtmf-info.js';
 
@@ -26,7 +26,13 @@ class EngineLeg implements MediaLeg {
   /** Joins the two engine sessions (passthrough when codecs agree); other legs: undefined. */
   bridgeTo(other: MediaLeg): MediaLegBridge | undefined {
     if (!(other instanceof EngineLeg) || other === this || this.closed || other.closed) return undefined;
-    const bridge = this.session.bridgeTo(other.session);
+    let bridge: MediaBridge;
+    try {
+      bridge = this.session.bridgeTo(other.session);
+    } catch {
+      // A session closed under us (engine shutdown): the caller's frame pump ends by itself.
+      return undefined;
+    }
     return {
       get mode() { return bridge.mode; },
       stop: () => bridge.close(),
