@@ -6,6 +6,8 @@
  *  - benchG711Concurrent100: CPU for 100 concurrent G.711 calls with both ends in this
  *    process (200 endpoints), each sending a paced tone and playing out the far side's
  *    audio through its jitter buffer, measured with process.cpuUsage over a fixed time.
+ *  - benchBridge50Calls: CPU of 50 G.711 calls through a B2BUA (A <-> b1|b2 <-> C) with
+ *    payload passthrough, the decode/encode frame pump, and PCMU<->PCMA transcoding.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MediaEngine } from '@rvoip/media';
