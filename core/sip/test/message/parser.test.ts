@@ -160,3 +160,40 @@ describe('serializeMessage', () => {
     expect(out.maxForwards).to.equal(69);
   });
 });
+
+describe('parseMessage: values read in place in the received text', () => {
+  it('reads the same values as the header strings would give, and words errors with the value alone', () => {
+    const head = [
+      'Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKp1;ttl=300',
+      'Max-Forwards: 70',
+      'From: "A \\"x\\"" <sip:a@example.com;transport=tcp>;tag=1;tag=2',
+      'To: B C  <sip:b@example.com>;x=1 ;y',
+      'Call-ID: inplace@example.com',
+      'CSeq: 7 OPTIONS',
+      'Contact: <sip:a@192.0.2.1:5060>;expires=60, sip:c@h;q=0.5',
+    ];
+    const m = parseMessage(raw('OPTIONS sip:b@example.com SIP/2.0', head)) as SipRequest;
+    expect(m.from.displayName).to.equal('A "x"');
+    expect(m.from.tag).to.equal('1');
+    expect(m.from.uri.toString()).to.equal('sip:a@example.com;transport=tcp');
+    expect(m.to.displayName).to.equal('B C');
+    expect(m.to.tag).to.equal(undefined);
+    expect(m.to.toString()).to.equal('"B C" <sip:b@example.com>;x=1 ;y');
+    expect(m.contacts.map((c) => [c.uriString, c.param('expires'), c.param('q')])).to.deep.equal([
+      ['sip:a@192.0.2.1:5060', '60', undefined],
+      ['sip:c@h', undefined, '0.5'],
+    ]);
+    // The top Via is read in place; its ttl=300 is out of range, which only the Via's own text names.
+    const e = err(() => m.topVia);
+    expect(e.message).to.equal('Via: bad ttl in "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKp1;ttl=300"');
+  });
+
+  it('reports param and URI errors of a value as for that value alone', () => {
+    const bad = parseMessage(
+      raw('OPTIONS sip:b@example.com SIP/2.0', [...HEAD.filter((h) => !h.startsWith('From')), 'From: <sip:a@exa mple.com>;tag=1 ;=x']),
+    );
+    expect(err(() => bad.from).message).to.equal('From: empty parameter name at offset 28');
+    const badUri = parseMessage(raw('OPTIONS sip:b@example.com SIP/2.0', [...HEAD.filter((h) => !h.startsWith('To')), 'To: <sip:b@exa mple.com>']));
+    expect(err(() => badUri.to.uri).message).to.equal(`To: malformed URI "sip:b@exa mple.com": character ' ' not allowed in the host`);
+  });
+});
