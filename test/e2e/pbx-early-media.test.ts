@@ -111,6 +111,17 @@ function runSipp(dir: string, args: string[]): { exited: Promise<number | null>;
   };
 }
 
+/** `p`, or a failure naming `what` (with `detail()`) after `ms`: a stuck SIPp must not hang the suite. */
+async function within<T>(p: Promise<T>, ms: number, what: string, detail: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms\n${detail()}`)), ms); });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 describe('rvoip start as a PBX: early media from a SIPp callee to a baresip caller', function () {
   this.timeout(90_000);
   let dir: string;
@@ -146,7 +157,8 @@ describe('rvoip start as a PBX: early media from a SIPp callee to a baresip call
     writeFileSync(join(dir, 'register.xml'), REGISTER);
     const reg = runSipp(dir, [`127.0.0.1:${pbxPort}`, '-sf', 'register.xml', '-i', '127.0.0.1', '-p', String(sipPort),
       '-au', '1003', '-ap', 'charlie-3', '-m', '1', '-timeout', '15s']);
-    expect(await reg.exited, `${reg.output()}\n${rvoip.output().slice(-3000)}`).to.equal(0);
+    const regCode = await within(reg.exited, 20_000, 'SIPp did not register', () => reg.output());
+    expect(regCode, `${reg.output()}\n${rvoip.output().slice(-3000)}`).to.equal(0);
     await rvoip.waitFor(/"aor":"sip:1003@pbx\.e2e","kind":"added"[^\n]*pbx registration/);
 
     const tone = join(dir, 'tone-1400-ulaw.wav');
@@ -162,9 +174,11 @@ describe('rvoip start as a PBX: early media from a SIPp callee to a baresip call
       await alice.waitFor('CALL_ESTABLISHED', 20_000);
       await alice.command('hangup');
       await alice.waitFor('CALL_CLOSED');
-      expect(await uas.exited, uas.output()).to.equal(0);
+      const detail = (): string => `${uas.output().slice(-3000)}\n${rvoip.output().slice(-3000)}\n${alice?.log.slice(-3000) ?? ''}`;
+      expect(await within(uas.exited, 20_000, 'the SIPp callee did not finish its call', detail), uas.output()).to.equal(0);
     } finally {
       uas.kill();
+      reg.kill();
     }
     expect(alice.log, 'baresip got our 183 with SDP').to.match(/SIP\/2\.0 183 Session Progress[\s\S]*m=audio/);
     const [heard] = alice.dumps('dec');

@@ -26,6 +26,17 @@ export function wireDialog(ctx: CallContext, r: SessionRecord, dialog: UaDialog)
   });
 }
 
+/**
+ * The dialog may have ended before `wireDialog` ran: the UA handles a burst of datagrams
+ * in one turn, so a BYE right behind the ACK (or the 2xx) is processed before the session
+ * gets to listen. Called once the session is up; ends it as the BYE would have.
+ */
+export async function endIfAlreadyOver(ctx: CallContext, r: SessionRecord, dialog: UaDialog): Promise<void> {
+  if (dialog.state !== 'terminated') return;
+  ctx.setEndReason(r, 'normal');
+  await ctx.tryFire(r, 'remote-bye', 'BYE');
+}
+
 async function route(ctx: CallContext, r: SessionRecord, dialog: UaDialog, req: UaIncomingRequest): Promise<void> {
   switch (req.request.method) {
     case 'INVITE':

@@ -5,7 +5,7 @@ import { SessionError, SessionErrorCode } from '../errors.js';
 import type { HeaderList, UaDialog, UaIncomingInvite } from '../ports.js';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
-import { wireDialog } from './in-dialog.js';
+import { endIfAlreadyOver, wireDialog } from './in-dialog.js';
 import { addressOf, attachLeg, newRecord } from './new-session.js';
 import { recordSessionTimer } from './session-timer.js';
 import { endReasonFor, hasOptionTag, SUPPORTED } from './sip-status.js';
@@ -192,6 +192,7 @@ export async function answerCall(ctx: CallContext, id: string, options: AnswerOp
     ctx.registry.attachDialog(id, dialog);
     wireDialog(ctx, r, dialog);
     await ctx.fire(r, 'accept', '200 OK');
+    await endIfAlreadyOver(ctx, r, dialog);
   } finally {
     delete h.accepting;
     settle();

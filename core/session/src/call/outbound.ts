@@ -2,7 +2,7 @@ import type { DialOptions } from '@rvoip/contracts';
 import type { HeaderList, UaDialog } from '../ports.js';
 import type { SessionRecord } from '../registry/session-record.js';
 import type { CallContext } from './call-context.js';
-import { wireDialog } from './in-dialog.js';
+import { endIfAlreadyOver, wireDialog } from './in-dialog.js';
 import { attachLeg, localFrom, newRecord } from './new-session.js';
 import { endReasonFor, hasOptionTag, statusOf, SUPPORTED } from './sip-status.js';
 
@@ -105,6 +105,7 @@ async function onAnswered(ctx: CallContext, r: SessionRecord, dialog: UaDialog, 
   r.vars.refresher = 'local';
   wireDialog(ctx, r, dialog);
   await ctx.fire(r, 'answered', '200 OK');
+  await endIfAlreadyOver(ctx, r, dialog);
 }
 
 async function onFailed(ctx: CallContext, r: SessionRecord, err: unknown): Promise<void> {

@@ -46,9 +46,14 @@ export class BridgedCalls implements Disposable {
     const pair: Pair = { a, b, callId, startedAt: Date.now() };
     this.partner.set(a, pair);
     this.partner.set(b, pair);
-    await this.ctx.calls.bridge(a, b);
     for (const id of [a, b]) this.ctx.watch.on(id, (c) => this.onChange(pair, c));
-    // Either leg may have ended while the bridge was being set up.
+    try {
+      await this.ctx.calls.bridge(a, b);
+    } catch (err) {
+      // A leg that is already gone has no media left to bridge; the check below ends the other.
+      if (this.ctx.sessions.get(a) && this.ctx.sessions.get(b)) throw err;
+    }
+    // Either leg may have ended before or while the bridge was being set up.
     for (const id of [a, b]) if (!this.ctx.sessions.get(id)) this.ended(pair, id, 'gone');
   }
 

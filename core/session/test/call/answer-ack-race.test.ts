@@ -79,6 +79,28 @@ describe('inbound call: hangup while our 2xx awaits its ACK (RFC 3261 15)', func
     expect(end && end.type === 'call-ended' && end.cdr.answeredAt).to.be.instanceOf(Date);
   });
 
+  it('a BYE right behind the ACK (one inbound batch) still ends the answered session', async () => {
+    const ringing = waitForState(bob, 'ringing');
+    const callId = sendInvite(caller, bob.uri);
+    const id = await ringing;
+    const answered = bob.calls.answer(id);
+    const ok = await caller.next((m) => m.startsWith('SIP/2.0 200') && header(m, 'CSeq').endsWith('INVITE'));
+    const ended = bob.calls.ended(id);
+    const contact = /<([^>]+)>/.exec(header(ok, 'Contact'))![1]!;
+    const inDialog = (method: string, seq: number): string => [
+      `${method} ${contact} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+      'Max-Forwards: 70', `From: <sip:raw@127.0.0.1:${caller.port}>;tag=rawtag`, `To: ${header(ok, 'To')}`, `Call-ID: ${callId}`,
+      `CSeq: ${seq} ${method}`, 'Content-Length: 0', '', '',
+    ].join('\r\n');
+    caller.send(inDialog('ACK', 1));
+    caller.send(inDialog('BYE', 2));
+    const byeOk = await caller.next((m) => m.startsWith('SIP/2.0 200') && header(m, 'CSeq') === '2 BYE');
+    expect(byeOk).to.be.a('string');
+    await answered;
+    await ended;
+    expect(bob.sessions.get(id)).to.equal(undefined);
+  });
+
   it('gives up when the ACK never comes: the UA BYEs (13.3.1.4) and the session ends as timed out', async () => {
     // A stack of its own with a short T1, so 64*T1 passes quickly.
     const stack = await SipStack.create({ listen: ['udp://127.0.0.1:0'], domain: '127.0.0.1', timers: { T1: 10 } });

@@ -85,6 +85,17 @@ describe('session/pbx routing between phones', function () {
     await aliceEnded;
   });
 
+  it('ends the callee when the caller hangs up right after the answer (BYE on the heels of the ACK)', async () => {
+    const bobActive = bob.reach('active');
+    const aliceActive = alice.reach('active');
+    const call = await alice.calls.dial({ to: rig.uri('1002') });
+    await aliceActive;
+    await alice.calls.hangup(call.id);
+    const bobCall = await bobActive;
+    if (bob.sessions.get(bobCall.session.id)) await bob.reach('terminated', bobCall.session.id);
+    while (rig.pbxSessions.count() > 0) await new Promise((r) => setTimeout(r, 20));
+  });
+
   it('cancels the forks when the caller hangs up before anyone answers', async () => {
     const ringing = bobRinger.reach('ringing');
     const call = await alice.calls.dial({ to: rig.uri('1004') });
