@@ -75,7 +75,9 @@ describe('session/registrar with digest authentication', () => {
   });
 
   it('an expired nonce with the right password gets 401 stale=true, and the retry succeeds', async () => {
-    rig = await startRig({ digest: true, users, nonceTtlMs: 20 });
+    // Long enough that the fresh nonce survives the retry on a loaded machine; the first one
+    // is made to expire by waiting past it.
+    rig = await startRig({ digest: true, users, nonceTtlMs: 1000 });
     raw = await RawClient.open(rig.port);
     const first = registerText({ user: 'bob', callId: 'stale-1', cseq: 1 });
     const challenge = await raw.send(first);
@@ -83,7 +85,7 @@ describe('session/registrar with digest authentication', () => {
     const digest = new DigestClient(users[1]!);
     const req = parseMessage(Buffer.from(first.replace('Via: SIP/2.0/UDP placeholder', 'Via: SIP/2.0/UDP 127.0.0.1;branch=z9hG4bKx'))) as SipRequest;
     const [line] = digest.authorize(req, challenge);
-    await new Promise((r) => setTimeout(r, 60));
+    await new Promise((r) => setTimeout(r, 1100));
     const second = registerText({ user: 'bob', callId: 'stale-1', cseq: 2, headers: [`${line!.name}: ${line!.value}`] });
     const stale = await raw.send(second);
     expect(stale.status).to.equal(401);
