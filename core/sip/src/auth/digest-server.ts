@@ -62,6 +62,8 @@ export type DigestVerdict =
   | { kind: 'forbidden'; status: 403; reason: 'Forbidden'; why: string }
   | { kind: 'bad-request'; status: 400; reason: 'Bad Request'; why: string };
 
+const HA1_CACHE_MAX = 100_000;
+
 export class DigestServer {
   readonly realm: string;
   private readonly algorithms: DigestAlgorithm[];
@@ -72,6 +74,9 @@ export class DigestServer {
   private readonly now: () => number;
   private readonly log: Logger;
   private lastPrune = 0;
+  private readonly ha1Cache = new Map<string, { password: string; ha1: string }>();
+  private freshTemplates: ReadonlyArray<readonly [string, string]> | undefined;
+  private staleTemplates: ReadonlyArray<readonly [string, string]> | undefined;
 
   constructor(private readonly opts: DigestServerOptions) {
     this.realm = opts.realm;
@@ -105,20 +110,39 @@ export class DigestServer {
   /** One header line per offered algorithm, sharing one nonce. */
   challenge(stale = false, why = 'credentials required'): DigestVerdict & { kind: 'challenge' } {
     const nonce = this.nonces.issue();
-    const headers = this.algorithms.map((algorithm) => {
+    const templates = this.templates(stale);
+    const name = this.challengeHeaderName;
+    const headers: AuthHeaderLine[] = [];
+    for (const [before, after] of templates) headers.push({ name, value: before + nonce + after });
+    const status = this.challengeStatus;
+    const reason = status === 401 ? 'Unauthorized' : 'Proxy Authentication Required';
+    return { kind: 'challenge', status, reason, stale, headers, why };
+  }
+
+  /**
+   * Each challenge line is fixed but for the nonce: rendered once through AuthHeader with
+   * a marker nonce and split there, so the text is exactly what AuthHeader would write.
+   */
+  private templates(stale: boolean): ReadonlyArray<readonly [string, string]> {
+    const cached = stale ? this.staleTemplates : this.freshTemplates;
+    if (cached !== undefined) return cached;
+    const marker = '@@rvoip-nonce@@';
+    const built = this.algorithms.map((algorithm) => {
       const h = new AuthHeader('Digest')
         .setParam('realm', this.realm, true)
-        .setParam('nonce', nonce, true)
+        .setParam('nonce', marker, true)
         .setParam('opaque', this.nonces.opaque(), true)
         .setParam('algorithm', algorithm, false);
       if (this.qop.length > 0) h.setParam('qop', this.qop.join(','), true);
       if (stale) h.setParam('stale', 'TRUE', false);
       if (this.opts.userhashLookup !== undefined) h.setParam('userhash', 'true', false);
-      return { name: this.challengeHeaderName, value: h.toString() };
+      const text = h.toString();
+      const at = text.indexOf(`nonce="${marker}"`) + 'nonce="'.length;
+      return [text.slice(0, at), text.slice(at + marker.length)] as const;
     });
-    const status = this.challengeStatus;
-    const reason = status === 401 ? 'Unauthorized' : 'Proxy Authentication Required';
-    return { kind: 'challenge', status, reason, stale, headers, why };
+    if (stale) this.staleTemplates = built;
+    else this.freshTemplates = built;
+    return built;
   }
 
   /** Checks the request's credentials for this realm. Never throws on bad input. */
@@ -143,7 +167,7 @@ export class DigestServer {
     const username = await this.resolveUsername(params.username, params.userhash, algorithm);
     if (username === undefined) return this.rejectCredentials('unknown user');
     const secret = await this.opts.lookup(username, this.realm);
-    const ha1 = secret === undefined ? undefined : ha1For(secret, algorithm, username, this.realm);
+    const ha1 = secret === undefined ? undefined : this.ha1(secret, algorithm, username);
     if (ha1 === undefined) return this.rejectCredentials('unknown user or no HA1 for this algorithm');
 
     const expected = computeDigestResponse({
@@ -208,6 +232,21 @@ export class DigestServer {
   private rejectCredentials(why: string): DigestVerdict {
     if (this.opts.onBadCredentials === 'challenge') return this.challenge(false, why);
     return { kind: 'forbidden', status: 403, reason: 'Forbidden', why };
+  }
+
+  /**
+   * HA1 from a password is one hash per REGISTER for a value that rarely changes: kept per
+   * user and algorithm, and recomputed whenever the looked-up password differs.
+   */
+  private ha1(secret: DigestSecret, alg: DigestAlgorithm, username: string): string | undefined {
+    if (typeof secret !== 'string') return ha1For(secret, alg, username, this.realm);
+    const key = `${alg}\u0000${username}`;
+    const hit = this.ha1Cache.get(key);
+    if (hit !== undefined && hit.password === secret) return hit.ha1;
+    const ha1 = ha1For(secret, alg, username, this.realm)!;
+    if (this.ha1Cache.size >= HA1_CACHE_MAX) this.ha1Cache.clear();
+    this.ha1Cache.set(key, { password: secret, ha1 });
+    return ha1;
   }
 
   private pruneCounts(): void {
