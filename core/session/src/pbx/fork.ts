@@ -11,6 +11,8 @@ export interface ForkRequest {
   readonly bindings: readonly ContactBinding[];
   /** The caller's offered codecs, ours only, in its order. */
   readonly codecs: readonly string[];
+  /** Max-Forwards for the outbound legs: the inbound value minus one (RFC 3261 16.6 step 3). */
+  readonly maxForwards?: number;
   /** Wraps each fork's dial (direct media hands the caller's SDP to the leg dial creates). */
   readonly place?: (dial: () => Promise<SessionInfo>) => Promise<SessionInfo>;
   /**
@@ -103,6 +105,7 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
         from: req.from,
         codecs: codecPreference(req.codecs),
         timeoutMs: ctx.options.ringTimeoutMs,
+        ...(req.maxForwards === undefined ? {} : { headers: { 'Max-Forwards': String(req.maxForwards) } }),
         vars: { pbxCaller: req.callerId, pbxAor: req.aor },
       });
       void (req.place ? req.place(dial) : dial()).then((info) => {

@@ -98,6 +98,7 @@ export class PbxRouter implements SignalingHandler {
       callerId, callId: req.callId, aor, bindings,
       from: { uri: req.from.uri, ...(req.from.displayName !== undefined && { displayName: req.from.displayName }) },
       codecs: offeredCodecs(req.body),
+      maxForwards: (maxForwardsOf(req) ?? 70) - 1,
       ...(direct && { place: (dial: () => Promise<SessionInfo>) => direct.withOffer(offer, dial) }),
       // Direct media hands the caller the fork's early SDP, which only holds if that fork answers: one contact only.
       ...(direct

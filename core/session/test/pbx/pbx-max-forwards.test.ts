@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { maxForwardsOf } from '../../src/pbx/pbx-router.js';
 import { header, rawCaller } from '../call/raw-caller.js';
+import { SipStack } from '@rvoip/sip';
 import { PbxRig } from './helpers.js';
 import type { Phone } from './helpers.js';
 
@@ -50,6 +51,33 @@ describe('session/pbx Max-Forwards', function () {
       expect(bob.sessions.list()).to.have.length(0);
     } finally {
       caller.socket.close();
+    }
+  });
+
+  it('forks with Max-Forwards one less than the caller sent (RFC 3261 16.6 step 3)', async () => {
+    const callee = await SipStack.create({ listen: ['udp://127.0.0.1:0'] });
+    const caller = await rawCaller(rig.pbxPort);
+    try {
+      const port = callee.listeningPoints()[0]!.port;
+      await rig.register('1003', { name: 'mf-callee', contact: `sip:1003@127.0.0.1:${port}`, port });
+      const received = new Promise<string | undefined>((resolve) => {
+        callee.onInvite(async (invite) => {
+          resolve(invite.request.headers.get('max-forwards'));
+          await invite.reject(486);
+        });
+      });
+      const callId = `mf9-${randomBytes(6).toString('hex')}`;
+      const via = `SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`;
+      const sdp = 'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+      caller.send([
+        `INVITE ${rig.uri('1003')} SIP/2.0`, `Via: ${via}`, 'Max-Forwards: 10', `From: <sip:raw@127.0.0.1:${caller.port}>;tag=mf9`,
+        `To: <${rig.uri('1003')}>`, `Call-ID: ${callId}`, 'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${caller.port}>`,
+        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp,
+      ].join('\r\n'));
+      expect(await received).to.equal('9');
+    } finally {
+      caller.socket.close();
+      await callee.close();
     }
   });
 });

@@ -4,7 +4,7 @@
  * transaction and transport layers, which own the branch and sent-by.
  */
 import { randomBytes } from 'node:crypto';
-import { SipHeaders } from '../message/headers.js';
+import { SipHeaders, headerKey } from '../message/headers.js';
 import { SipRequest } from '../message/message.js';
 import { NameAddr, parseNameAddr } from '../message/name-addr.js';
 import { SipUri, TelUri, parseUri } from '../message/uri.js';
@@ -60,7 +60,11 @@ export function buildRequest(init: RequestInit): SipRequest {
   h.append('CSeq', `${init.cseq ?? 1} ${init.method}`);
   if (init.contact !== undefined) h.append('Contact', init.contact);
   if (init.userAgent !== undefined) h.append('User-Agent', init.userAgent);
-  for (const [name, value] of init.headers ?? []) h.append(name, value);
+  // A caller-supplied Max-Forwards (a B2BUA decrementing the inbound value) replaces the default.
+  for (const [name, value] of init.headers ?? []) {
+    if (headerKey(name) === 'max-forwards') h.set('Max-Forwards', value);
+    else h.append(name, value);
+  }
   const body = init.body === undefined ? Buffer.alloc(0) : Buffer.from(init.body);
   if (body.length > 0) h.append('Content-Type', init.contentType ?? 'application/sdp');
   h.append('Content-Length', body.length);
