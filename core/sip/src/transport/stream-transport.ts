@@ -9,9 +9,9 @@ import type { ConnectionTable } from './connection-table.js';
 import { SocketConnection } from './socket-connection.js';
 import type { SocketConnectionOptions } from './socket-connection.js';
 import type { ListenSpec, ListeningPoint, RemoteTarget, TransportProtocol } from './types.js';
-import { formatTarget } from './types.js';
 import type { SendResult, SipTransport, TransportSink } from './transport.js';
 import { SipTransportError, transportFailure } from './errors.js';
+import { OwnedConnections } from './owned-connections.js';
 
 export interface StreamTransportOptions extends SocketConnectionOptions {
   /** Give up dialing after this long. Default 10 s. */
@@ -23,9 +23,7 @@ export abstract class SocketStreamTransport implements SipTransport {
   readonly reliable = true;
   protected server: Server | undefined;
   private point: ListeningPoint | undefined;
-  private readonly dialing = new Map<string, Promise<SocketConnection>>();
-  private readonly mine = new Set<SocketConnection>();
-  private closed = false;
+  private ownedConnections: OwnedConnections<SocketConnection> | undefined;
   rejectedOverLimit = 0;
 
   constructor(
@@ -35,6 +33,12 @@ export abstract class SocketStreamTransport implements SipTransport {
     protected readonly logger: Logger,
     protected readonly opts: StreamTransportOptions = {},
   ) {}
+
+  /** Created on first use: `protocol` is set by the subclass after this constructor ran. */
+  private get owned(): OwnedConnections<SocketConnection> {
+    this.ownedConnections ??= new OwnedConnections(this.protocol, this.table, (c): c is SocketConnection => c instanceof SocketConnection);
+    return this.ownedConnections;
+  }
 
   protected abstract createServer(onSocket: (socket: Socket) => void): Server;
   /** Dials and resolves once the socket is ready for SIP (connected / handshake done). */
@@ -68,7 +72,7 @@ export abstract class SocketStreamTransport implements SipTransport {
   }
 
   private accept(socket: Socket): void {
-    if (this.closed || this.table.full) {
+    if (this.owned.closed || this.table.full) {
       this.rejectedOverLimit++;
       socket.destroy();
       return;
@@ -83,59 +87,28 @@ export abstract class SocketStreamTransport implements SipTransport {
       outbound,
       socket,
       this.sink,
-      (c) => {
-        this.table.remove(c);
-        this.mine.delete(c);
-      },
+      (c) => this.owned.forget(c),
       this.logger,
       this.opts,
     );
-    this.mine.add(conn);
-    this.table.add(conn);
-    return conn;
+    return this.owned.adopt(conn);
   }
 
-  async send(data: Buffer, target: RemoteTarget): Promise<SendResult> {
-    const conn = await this.connectionFor(target);
-    await conn.write(data);
-    return { localAddress: conn.localAddress, localPort: conn.localPort, connectionId: conn.id };
+  send(data: Buffer, target: RemoteTarget): Promise<SendResult> {
+    return this.owned.send(data, target, (t, where) => this.open(t, where));
   }
 
-  async sendOnConnection(connectionId: string, data: Buffer): Promise<boolean> {
-    const conn = this.table.get(connectionId);
-    if (!conn || conn.protocol !== this.protocol) return false;
-    await conn.write(data);
-    return true;
+  sendOnConnection(connectionId: string, data: Buffer): Promise<boolean> {
+    return this.owned.sendOnConnection(connectionId, data);
   }
 
-  private async connectionFor(target: RemoteTarget): Promise<SocketConnection> {
-    const existing = this.table.find(this.protocol, target.host, target.port);
-    if (existing instanceof SocketConnection) return existing;
-    const where = formatTarget(target);
-    if (this.closed) throw new SipTransportError(`${this.protocol} transport closed; cannot send to ${where}`, { target: where });
-    const pending = this.dialing.get(where);
-    if (pending) return pending;
-    if (this.table.full) {
-      throw new SipTransportError(`connection limit ${this.table.maxConnections} reached; cannot open ${where}`, {
-        target: where,
-      });
+  private async open(target: RemoteTarget, where: string): Promise<SocketConnection> {
+    const socket = await this.dialWithTimeout(target, where);
+    if (this.owned.closed) {
+      socket.destroy();
+      throw new SipTransportError(`${this.protocol} transport closed while connecting to ${where}`, { target: where });
     }
-    const attempt = this.dialWithTimeout(target, where).then((socket) => {
-      if (this.closed) {
-        socket.destroy();
-        throw new SipTransportError(`${this.protocol} transport closed while connecting to ${where}`, { target: where });
-      }
-      const conn = this.register(socket, true);
-      // The dialled name may differ from the socket's view (IPv6 forms, hostnames).
-      this.table.alias(conn, target.host, target.port);
-      return conn;
-    });
-    this.dialing.set(where, attempt);
-    try {
-      return await attempt;
-    } finally {
-      this.dialing.delete(where);
-    }
+    return this.register(socket, true);
   }
 
   private dialWithTimeout(target: RemoteTarget, where: string): Promise<Socket> {
@@ -156,12 +129,8 @@ export abstract class SocketStreamTransport implements SipTransport {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const conn of this.mine) {
-      conn.close();
-      this.table.remove(conn);
-    }
+    if (this.owned.closed) return;
+    this.owned.closeAll();
     const server = this.server;
     if (!server) return;
     await new Promise<void>((resolve) => server.close(() => resolve()));

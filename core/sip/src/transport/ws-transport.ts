@@ -12,10 +12,11 @@ import type { Logger } from '@rvoip/contracts';
 import type { ConnectionTable } from './connection-table.js';
 import { WsConnection } from './ws-connection.js';
 import type { ListenSpec, ListeningPoint, RemoteTarget } from './types.js';
-import { formatHostPort, formatTarget } from './types.js';
+import { formatHostPort } from './types.js';
 import type { SendResult, SipTransport, TransportSink } from './transport.js';
 import type { TlsClientOptions } from './tls-transport.js';
 import { SipTransportError, transportFailure } from './errors.js';
+import { OwnedConnections } from './owned-connections.js';
 
 export const SIP_WS_SUBPROTOCOL = 'sip';
 
@@ -33,9 +34,7 @@ export class WsTransport implements SipTransport {
   private http: Server | undefined;
   private wss: WebSocketServer | undefined;
   private point: ListeningPoint | undefined;
-  private readonly dialing = new Map<string, Promise<WsConnection>>();
-  private readonly mine = new Set<WsConnection>();
-  private closed = false;
+  private readonly owned: OwnedConnections<WsConnection>;
   rejectedOverLimit = 0;
 
   constructor(
@@ -53,6 +52,7 @@ export class WsTransport implements SipTransport {
       throw new SipTransportError(`wss listener on ${spec.host}:${spec.port} needs key and cert`);
     }
     this.protocol = spec.protocol;
+    this.owned = new OwnedConnections(this.protocol, table, (c): c is WsConnection => c instanceof WsConnection);
   }
 
   get listeningPoint(): ListeningPoint {
@@ -73,7 +73,7 @@ export class WsTransport implements SipTransport {
       // RFC 7118 4.1: no `sip` in Sec-WebSocket-Protocol, no SIP session.
       handleProtocols: (protocols) => (protocols.has(SIP_WS_SUBPROTOCOL) ? SIP_WS_SUBPROTOCOL : false),
       verifyClient: (info: { req: IncomingMessage }) => {
-        if (this.closed || this.table.full) {
+        if (this.owned.closed || this.table.full) {
           this.rejectedOverLimit++;
           return false;
         }
@@ -102,7 +102,7 @@ export class WsTransport implements SipTransport {
   }
 
   private accept(ws: WebSocket, socket: Socket): void {
-    if (this.closed) {
+    if (this.owned.closed) {
       ws.terminate();
       return;
     }
@@ -122,50 +122,18 @@ export class WsTransport implements SipTransport {
         remotePort: socket.remotePort ?? 0,
       },
       this.sink,
-      (c) => {
-        this.table.remove(c);
-        this.mine.delete(c);
-      },
+      (c) => this.owned.forget(c),
       this.logger,
     );
-    this.mine.add(conn);
-    this.table.add(conn);
-    return conn;
+    return this.owned.adopt(conn);
   }
 
-  async send(data: Buffer, target: RemoteTarget): Promise<SendResult> {
-    const conn = await this.connectionFor(target);
-    await conn.write(data);
-    return { localAddress: conn.localAddress, localPort: conn.localPort, connectionId: conn.id };
+  send(data: Buffer, target: RemoteTarget): Promise<SendResult> {
+    return this.owned.send(data, target, (t, where) => this.dial(t, where));
   }
 
-  async sendOnConnection(connectionId: string, data: Buffer): Promise<boolean> {
-    const conn = this.table.get(connectionId);
-    if (!conn || conn.protocol !== this.protocol) return false;
-    await conn.write(data);
-    return true;
-  }
-
-  private async connectionFor(target: RemoteTarget): Promise<WsConnection> {
-    const existing = this.table.find(this.protocol, target.host, target.port);
-    if (existing instanceof WsConnection) return existing;
-    const where = formatTarget(target);
-    if (this.closed) throw new SipTransportError(`${this.protocol} transport closed; cannot send to ${where}`, { target: where });
-    const pending = this.dialing.get(where);
-    if (pending) return pending;
-    if (this.table.full) {
-      throw new SipTransportError(`connection limit ${this.table.maxConnections} reached; cannot open ${where}`, { target: where });
-    }
-    const attempt = this.dial(target, where).then((conn) => {
-      this.table.alias(conn, target.host, target.port);
-      return conn;
-    });
-    this.dialing.set(where, attempt);
-    try {
-      return await attempt;
-    } finally {
-      this.dialing.delete(where);
-    }
+  sendOnConnection(connectionId: string, data: Buffer): Promise<boolean> {
+    return this.owned.sendOnConnection(connectionId, data);
   }
 
   private dial(target: RemoteTarget, where: string): Promise<WsConnection> {
@@ -189,7 +157,7 @@ export class WsTransport implements SipTransport {
       ws.once('error', onError);
       ws.once('open', () => {
         ws.off('error', onError);
-        if (ws.protocol !== SIP_WS_SUBPROTOCOL || !socket || this.closed) {
+        if (ws.protocol !== SIP_WS_SUBPROTOCOL || !socket || this.owned.closed) {
           ws.terminate();
           reject(new SipTransportError(`${where} did not accept the 'sip' WebSocket subprotocol`, { target: where }));
           return;
@@ -200,12 +168,8 @@ export class WsTransport implements SipTransport {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const conn of this.mine) {
-      conn.close();
-      this.table.remove(conn);
-    }
+    if (this.owned.closed) return;
+    this.owned.closeAll();
     for (const client of this.wss?.clients ?? []) client.terminate();
     await new Promise<void>((resolve) => (this.wss ? this.wss.close(() => resolve()) : resolve()));
     const http = this.http;
