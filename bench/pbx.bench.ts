@@ -10,52 +10,18 @@
  * Knobs (env): PBX_BENCH_CALLS (2000), _RATE (200 calls/s offered), _LIMIT (300 concurrent), _HOLD_MS (500).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runEchoLoad } from '../test/e2e/pbx-sipp.js';
+import { freeUdpPort, treeCpuMs as cpuMs } from './tools/bench-proc.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLK_TCK = 100;
 
 function env(name: string, fallback: number): number {
   const v = process.env[`PBX_BENCH_${name}`];
   return v === undefined ? fallback : Number(v);
-}
-
-/** utime + stime (ms) of `pid` and every live descendant: scripts/rvoip.mjs runs the CLI in a child Node. */
-function cpuMs(pid: number): number {
-  const procs = new Map<number, { ppid: number; ms: number }>();
-  for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(d), { ppid: Number(f[1]), ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK });
-    } catch {
-      // Gone between readdir and read.
-    }
-  }
-  let total = 0;
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.pop()!;
-    total += procs.get(p)?.ms ?? 0;
-    for (const [child, info] of procs) if (info.ppid === p) queue.push(child);
-  }
-  return total;
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export async function benchPbxEchoCalls(): Promise<Record<string, unknown>> {

@@ -1,193 +1,149 @@
 /**
- * Authenticated REGISTERs per second of rvoip's registrar and of Kamailio 5.6 (usrloc in
- * memory, pv_www_authenticate, bench/kamailio/registrar.cfg), driven in the same run by
- * the same load: bench/tools/register-load.ts (N distinct users, UDP, a window of flows,
- * each 401 answered with digest). Each server runs as its own process(es); besides the
- * wall-clock rate, the server's CPU time per REGISTER is read from /proc, because on a
- * shared 2-core machine wall-clock rates mostly measure the neighbours.
+ * Authenticated REGISTERs per second of `rvoip start` (run as an operator runs it:
+ * scripts/rvoip.mjs start --config <json>, log level warn) and of Kamailio 5.6 (Debian
+ * package, bench/kamailio/registrar.cfg: usrloc in memory, digest with pv_www_authenticate,
+ * -n 2 UDP workers, debug=1 so no per-REGISTER logs either), in the same run.
  *
- * rvoip runs once as one thread with the memory store, then once per entry of _WORKERS
- * as that many worker threads sharing the UDP port (SO_REUSEPORT) with bindings in one
- * SQLite file (WAL, synchronous=NORMAL) and a shared nonce secret; see
- * bench/tools/registrar-server.ts for what that mode shares and what it does not.
+ * 1. SIPp (the headline). Both servers are driven by the same SIPp 3.6 scenario,
+ *    bench/sipp/register-digest.xml (REGISTER, 401, REGISTER with MD5 digest, 200; SIPp
+ *    3.6 answers only MD5 and only the first challenge, so rvoip offers only MD5 here):
+ *      sipp 127.0.0.1:<port> -sf register-digest.xml -i 127.0.0.1 -p <free port> -nostdin
+ *        -key user u0 -au u0 -ap pw0 -r <RATE> -l <LIMIT> -m <CALLS> -buff_size 4194304
+ *        -trace_stat -trace_err
+ *    (-buff_size: with SIPp's default 64 KiB socket buffer, a fast server's answers overflow
+ *    it and return as retransmissions charged to that server.)
+ *    SIPp cannot take the digest username from an injection file, so every REGISTER is for
+ *    one AOR (u0@example.com; realm = domain), each with a new Call-ID: the registrar
+ *    refreshes one binding. rvoip runs with memory storage (like Kamailio's usrloc in
+ *    memory) and with SQLite (its default, bindings durable before the 200 OK). The three
+ *    servers run in alternating rounds (each started fresh, warmed up, measured, stopped);
+ *    every round is reported and the medians are the figures.
+ *    - rvoipRegistersPerSecond / kamailioRegistersPerSecond: median over rounds of
+ *      authenticated REGISTERs answered 200 per second = SIPp's CallRate(C) x its
+ *      SuccessfulCall(C) share (failed calls, by SIPp's reason, are reported per round);
+ *      rvoip's is the memory-storage run.
+ *    - rvoipToKamailio (memory) and rvoipSqliteToKamailio: ratios of those medians;
+ *      *ToKamailioCpuPerRegister: the same for server CPU per REGISTER (above 1: costlier).
+ *    - *CpuUsPerRegister: CPU time (utime + stime from /proc) per successful flow of the
+ *      server (rvoip: the CLI's server process under the rvoip.mjs wrapper; Kamailio: main
+ *      process and its children) and of SIPp, which shares the same 2 cores.
+ * 2. Many users (secondary). bench/tools/register-load.ts, our own load tool: USERS
+ *    distinct users u<i>/pw<i> at bench.rvoip, a window of flows in flight, against
+ *    `rvoip start` (memory storage, default offer SHA-256 then MD5; the tool answers the
+ *    first offered, so rvoip is measured with SHA-256 and Kamailio with MD5) and Kamailio.
+ *    Optionally (_WORKERS) bench/tools/registrar-server.ts, the registrar without the
+ *    kernel, with N worker threads sharing the port.
  *
- * Knobs (env): REGISTRAR_BENCH_USERS (10000), _WINDOW (100), _THREADS (1), _SOCKETS (8,
- * source ports per load thread), _DURATION_MS (10000), _WORKERS ("2"; "" for none).
+ * Knobs (env REGISTRAR_BENCH_*): SIPP_ROUNDS (3), SIPP_CALLS (50000), SIPP_WARMUP (5000),
+ * SIPP_RATE (30000), SIPP_LIMIT (2000); USERS (10000), WINDOW (100), THREADS (1), SOCKETS (8),
+ * DURATION_MS (10000), WORKERS ("" = skip registrar-server.ts; e.g. "2"), LOAD ("1"; "0" skips part 2).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
+import { cpus, loadavg } from 'node:os';
+import { round } from './tools/bench-proc.js';
+import type { RunningServer } from './tools/bench-servers.js';
+import { startKamailio, startRvoip, startStandalone } from './tools/bench-servers.js';
 import { runRegisterLoad } from './tools/register-load.js';
 import type { LoadOptions, LoadReport } from './tools/register-load.js';
-
-const HERE = fileURLToPath(new URL('.', import.meta.url));
-const KAMAILIO = '/usr/sbin/kamailio';
-const CLK_TCK = 100;
-
-interface ServerFigures extends LoadReport {
-  /** Server CPU (all its processes/threads) per authenticated REGISTER during the measurement. */
-  readonly serverCpuUsPerRegister: number;
-  /** 1e6 / serverCpuUsPerRegister: the rate one fully available core would sustain. */
-  readonly registersPerServerCpuSecond: number;
-  /** serverCpuUs / generatorCpuUs per REGISTER: above 1, the load tool outpaces the server on equal CPU. */
-  readonly generatorHeadroom: number;
-}
+import { REGISTER_SCENARIO } from './tools/sipp-register.js';
+import { runSippRounds } from './tools/registrar-sipp-rounds.js';
 
 function env(name: string, fallback: number): number {
   const v = process.env[`REGISTRAR_BENCH_${name}`];
-  return v === undefined ? fallback : Number(v);
+  return v === undefined || v === '' ? fallback : Number(v);
 }
 
-/** utime + stime in ms of pid and (optionally) its direct children, from /proc. */
-function cpuOf(pid: number, withChildren: boolean): number {
-  const ticks = (p: string): number => {
+/** The load tool warms every user up first; server CPU is sampled around the measured part only. */
+async function measureLoad(server: RunningServer, load: Partial<LoadOptions>): Promise<Record<string, unknown>> {
+  try {
+    let before = 0;
+    const report: LoadReport = await runRegisterLoad({ ...load, port: server.port }, 120_000, () => (before = server.cpuMs()));
+    const cpuUs = report.ok === 0 ? 0 : ((server.cpuMs() - before) * 1000) / report.ok;
+    const { options: _options, ...rest } = report;
+    return {
+      ...rest,
+      serverCpuUsPerRegister: round(cpuUs),
+      registersPerServerCpuSecond: cpuUs === 0 ? 0 : round(1e6 / cpuUs),
+      generatorHeadroom: report.generatorCpuUsPerRegister === 0 ? 0 : round(cpuUs / report.generatorCpuUsPerRegister, 2),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** One retry: on the shared machine a server can fail to come up or be stopped by a neighbour's cleanup. */
+async function retryOnce(run: () => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
+  try {
+    return await run();
+  } catch (e) {
+    const retriedAfter = e instanceof Error ? e.message : String(e);
     try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(f[11]) + Number(f[12]);
-    } catch {
-      return 0;
-    }
-  };
-  let total = ticks(String(pid));
-  if (withChildren) {
-    for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      try {
-        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-        if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) total += ticks(p);
-      } catch {
-        // The process ended between readdir and read.
-      }
+      return { ...(await run()), retriedAfter };
+    } catch (again) {
+      return { error: again instanceof Error ? again.message : String(again), retriedAfter };
     }
   }
-  return (total * 1000) / CLK_TCK;
 }
 
-async function measure(pid: number, withChildren: boolean, load: Partial<LoadOptions>): Promise<ServerFigures> {
-  // The load tool warms every user up before measuring; CPU is sampled around the measured part only.
-  let before = 0;
-  const report = await runRegisterLoad(load, 120_000, () => (before = cpuOf(pid, withChildren)));
-  const used = cpuOf(pid, withChildren) - before;
-  const cpuUs = report.ok === 0 ? 0 : (used * 1000) / report.ok;
-  return {
-    ...report,
-    serverCpuUsPerRegister: Math.round(cpuUs),
-    registersPerServerCpuSecond: cpuUs === 0 ? 0 : Math.round(1e6 / cpuUs),
-    generatorHeadroom: report.generatorCpuUsPerRegister === 0 ? 0 : Math.round((cpuUs / report.generatorCpuUsPerRegister) * 100) / 100,
-  };
-}
-
-function freeUdpPort(): Promise<number> {
-  const s = createSocket('udp4');
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
-  }));
-}
-
-/** Resolves once something answers an OPTIONS on the port (Kamailio says 405, that is enough). */
-async function waitForSip(port: number, timeoutMs: number): Promise<void> {
-  const s = createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const until = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < until) {
-      const answered = new Promise<boolean>((resolve) => {
-        const t = setTimeout(() => resolve(false), 300);
-        s.once('message', () => {
-          clearTimeout(t);
-          resolve(true);
-        });
-      });
-      const lp = s.address().port;
-      const options = `OPTIONS sip:127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${lp};branch=z9hG4bK${Date.now()};rport\r\n` +
-        `From: <sip:probe@127.0.0.1>;tag=p\r\nTo: <sip:127.0.0.1>\r\nCall-ID: probe${Date.now()}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`;
-      s.send(options, port, '127.0.0.1');
-      if (await answered) return;
-    }
-    throw new Error(`nothing answered SIP on 127.0.0.1:${port} within ${timeoutMs} ms`);
-  } finally {
-    s.close();
-  }
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-async function rvoip(users: number, load: Partial<LoadOptions>, workers = 1): Promise<ServerFigures> {
-  const args = [join(HERE, 'tools/registrar-server.ts'), '--users', String(users), '--workers', String(workers)];
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=rvoip-source', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  try {
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`rvoip registrar exited with ${code} before listening`)));
-    });
-    const { port } = JSON.parse(line) as { port: number };
-    return await measure(child.pid!, false, { ...load, port });
-  } finally {
-    await stop(child);
-  }
-}
-
-async function kamailio(users: number, load: Partial<LoadOptions>): Promise<ServerFigures> {
-  if (!existsSync(KAMAILIO)) throw new Error(`${KAMAILIO} not found: install the Debian kamailio package`);
-  const port = await freeUdpPort();
-  const pidfile = join(tmpdir(), `rvoip-bench-kamailio-${process.pid}.pid`);
-  const child = spawn(KAMAILIO, [
-    '-f', join(HERE, 'kamailio/registrar.cfg'), '-DD', '-E', '-n', '2', '-l', `udp:127.0.0.1:${port}`, '-P', pidfile, '-A', `NUSERS=${users}`,
-  ], { stdio: ['ignore', 'ignore', 'ignore'] });
-  try {
-    await waitForSip(port, 20_000);
-    return await measure(child.pid!, true, { ...load, port });
-  } finally {
-    await stop(child);
-    rmSync(pidfile, { force: true });
-  }
-}
-
-export async function benchRegistrar(): Promise<Record<string, unknown>> {
+async function manyUsers(): Promise<Record<string, unknown>> {
   const users = env('USERS', 10_000);
   const load: Partial<LoadOptions> = {
     users, window: env('WINDOW', 100), threads: env('THREADS', 1), sockets: env('SOCKETS', 8), durationMs: env('DURATION_MS', 10_000),
     domain: 'bench.rvoip',
   };
-  const workerCounts = (process.env.REGISTRAR_BENCH_WORKERS ?? '2').split(',').filter((w) => w.trim() !== '').map(Number);
-  const r = await rvoip(users, load);
-  const multi: Record<string, ServerFigures> = {};
-  for (const n of workerCounts) multi[`workers${n}`] = await rvoip(users, load, n);
-  const k = await kamailio(users, load);
-  const brief = (f: ServerFigures): Record<string, unknown> => {
-    const { options: _options, ...rest } = f;
-    return rest;
-  };
+  const credentials = Array.from({ length: users }, (_, i) => ({ username: `u${i}`, password: `pw${i}` }));
+  const rvoip = await retryOnce(async () => measureLoad(await startRvoip({ domain: 'bench.rvoip', users: credentials, storage: 'memory' }), load));
+  const kamailio = await retryOnce(async () => measureLoad(await startKamailio(users), load));
+  const standalone: Record<string, unknown> = {};
+  const workers = (process.env.REGISTRAR_BENCH_WORKERS ?? '').split(',').filter((w) => w.trim() !== '').map(Number);
+  for (const n of workers) standalone[`workers${n}`] = await retryOnce(async () => measureLoad(await startStandalone(users, n), load));
   return {
-    rvoipRegistersPerSecond: r.registersPerSecond,
-    kamailioRegistersPerSecond: k.registersPerSecond,
-    rvoipRegistersPerServerCpuSecond: r.registersPerServerCpuSecond,
-    kamailioRegistersPerServerCpuSecond: k.registersPerServerCpuSecond,
-    rvoipToKamailio: k.registersPerSecond === 0 ? null : Math.round((r.registersPerSecond / k.registersPerSecond) * 100) / 100,
-    rvoip: brief(r),
-    rvoipWorkerThreads: Object.fromEntries(Object.entries(multi).map(([name, f]) => [name, {
-      registersPerSecond: f.registersPerSecond, registersPerServerCpuSecond: f.registersPerServerCpuSecond, storage: 'sqlite (WAL, synchronous=NORMAL)', ...brief(f),
-    }])),
-    kamailio: brief(k),
-    load: { ...load, algorithmAnswered: 'first offered (rvoip: SHA-256; Kamailio: MD5)', kamailioProcesses: '-n 2 (UDP workers)' },
-    machine: { cpus: cpus().length, loadavgBefore: loadavg().map((x) => Math.round(x * 100) / 100) },
+    rvoipStart: { storage: 'memory', ...rvoip },
+    kamailio,
+    ...(workers.length > 0 ? { registrarServerTs: { note: 'bench/tools/registrar-server.ts: no kernel; N > 1 workers share bindings in SQLite (WAL)', ...standalone } } : {}),
+    load: {
+      tool: 'bench/tools/register-load.ts', ...load, algorithmAnswered: 'first offered (rvoip start: SHA-256; Kamailio: MD5)', kamailioProcesses: '-n 2 (UDP workers)',
+    },
+  };
+}
+
+export async function benchRegistrar(): Promise<Record<string, unknown>> {
+  const loadavgBefore = loadavg().map((x) => round(x, 2));
+  const sippOptions = {
+    rounds: env('SIPP_ROUNDS', 3), calls: env('SIPP_CALLS', 50_000), warmupCalls: env('SIPP_WARMUP', 5000),
+    rate: env('SIPP_RATE', 30_000), limit: env('SIPP_LIMIT', 2000), kamailioUsers: 10,
+  };
+  const sipp = await runSippRounds(sippOptions);
+  const k = sipp.kamailio.medianRegistersPerSecond;
+  const ratio = (x: number): number | null => (k === 0 ? null : round(x / k, 2));
+  const kCpu = sipp.kamailio.medianServerCpuUsPerRegister;
+  const cpuRatio = (x: number): number | null => (kCpu === 0 ? null : round(x / kCpu, 2));
+  const many = env('LOAD', 1) === 0 ? undefined : await manyUsers();
+  return {
+    rvoipRegistersPerSecond: sipp.rvoipMemory.medianRegistersPerSecond,
+    kamailioRegistersPerSecond: k,
+    rvoipToKamailio: ratio(sipp.rvoipMemory.medianRegistersPerSecond),
+    rvoipSqliteRegistersPerSecond: sipp.rvoipSqlite.medianRegistersPerSecond,
+    rvoipSqliteToKamailio: ratio(sipp.rvoipSqlite.medianRegistersPerSecond),
+    rvoipServerCpuUsPerRegister: sipp.rvoipMemory.medianServerCpuUsPerRegister,
+    rvoipSqliteServerCpuUsPerRegister: sipp.rvoipSqlite.medianServerCpuUsPerRegister,
+    kamailioServerCpuUsPerRegister: sipp.kamailio.medianServerCpuUsPerRegister,
+    rvoipRegistersPerServerCpuSecond: sipp.rvoipMemory.registersPerServerCpuSecond,
+    kamailioRegistersPerServerCpuSecond: sipp.kamailio.registersPerServerCpuSecond,
+    rvoipToKamailioCpuPerRegister: cpuRatio(sipp.rvoipMemory.medianServerCpuUsPerRegister),
+    rvoipSqliteToKamailioCpuPerRegister: cpuRatio(sipp.rvoipSqlite.medianServerCpuUsPerRegister),
+    sipp: {
+      scenario: REGISTER_SCENARIO.slice(REGISTER_SCENARIO.indexOf('bench/')),
+      command: `sipp 127.0.0.1:<port> -sf <scenario> -i 127.0.0.1 -p <free port> -nostdin -key user u0 -au u0 -ap pw0 -r ${sippOptions.rate} -l ${sippOptions.limit} -m ${sippOptions.calls} -trace_stat -stf <csv> -trace_err -error_file <file>`,
+      ...sippOptions,
+      order: 'servers alternate; round i starts at the i-th of kamailio, rvoipMemory, rvoipSqlite; each is started fresh, warmed up (warmupCalls, discarded), measured, stopped',
+      aor: 'every REGISTER is for the one AOR u0@example.com (SIPp 3.6 cannot take the digest username from an injection file), each a new Call-ID',
+      digest: 'MD5 (SIPp 3.6 answers only MD5 and only the first challenge; rvoip registrar.digestAlgorithms = ["MD5"])',
+      logging: 'rvoip log.level warn; Kamailio debug=1: neither logs per REGISTER',
+      kamailioSetup: '-n 2, usrloc db_mode 0 (memory), pv_www_authenticate, qop=auth',
+      rvoipStorage: { rvoipMemory: 'memory', rvoipSqlite: 'sqlite (default adapter; binding durable before 200 OK)' },
+      ...sipp,
+    },
+    ...(many === undefined ? {} : { manyUsers: many }),
+    machine: { cpus: cpus().length, loadavgBefore, loadavgAfter: loadavg().map((x) => round(x, 2)) },
   };
 }

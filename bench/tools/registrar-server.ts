@@ -28,6 +28,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import type { StorageAdapter } from '@rvoip/contracts';
 import { MemoryStorageAdapter } from '@rvoip/kernel';
 import { DigestServer, SipStack } from '@rvoip/sip';
+import type { DigestAlgorithm } from '@rvoip/sip';
 import { DefaultRegistryService, UserDirectory, attachRegistrar } from '@rvoip/session';
 
 interface ServeOptions {
@@ -39,6 +40,7 @@ interface ServeOptions {
   readonly sqliteSync: 'full' | 'normal' | 'extra';
   readonly reusePort: boolean;
   readonly secret: Buffer;
+  readonly algorithms: DigestAlgorithm[];
 }
 
 interface Served {
@@ -65,7 +67,7 @@ async function serve(o: ServeOptions): Promise<Served> {
     registry,
     domains: [o.domain],
     users: directory,
-    auth: new DigestServer({ realm: o.domain, secret: o.secret, lookup: (u) => directory.secret(u), maxTrackedNonces: 200_000 }),
+    auth: new DigestServer({ realm: o.domain, secret: o.secret, algorithms: o.algorithms, lookup: (u) => directory.secret(u), maxTrackedNonces: 200_000 }),
     onResponded: (outcome) => {
       if (outcome.status === 200) handled++;
     },
@@ -149,7 +151,7 @@ if (!isMainThread) {
     options: {
       host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' }, domain: { type: 'string', default: 'bench.rvoip' },
       users: { type: 'string', default: '10000' }, sqlite: { type: 'string' }, 'sqlite-sync': { type: 'string', default: 'normal' },
-      workers: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' }, algorithms: { type: 'string', default: 'SHA-256,MD5' },
     },
   });
   const workers = Math.max(1, Number(values.workers));
@@ -160,6 +162,7 @@ if (!isMainThread) {
     sqlite: values.sqlite ?? (workers > 1 ? join(tmpdir(), `rvoip-registrar-${process.pid}.db`) : undefined),
     sqliteSync: values['sqlite-sync'] as ServeOptions['sqliteSync'],
     reusePort: workers > 1,
+    algorithms: values.algorithms.split(',') as DigestAlgorithm[],
     secret: envSecret !== undefined ? Buffer.from(envSecret, 'utf8') : randomBytes(32),
   };
   if (workers > 1) {

@@ -78,6 +78,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cdrs_to_started ON cdrs (to_uri, started_at);
     `,
   },
+  {
+    version: 3,
+    description: 'bindings keep RFC 5626 reg-id and RFC 3327 Path (JSON array of Path values)',
+    sql: `
+      ALTER TABLE bindings ADD COLUMN reg_id INTEGER;
+      ALTER TABLE bindings ADD COLUMN path TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

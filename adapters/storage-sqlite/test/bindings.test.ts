@@ -17,7 +17,8 @@ describe('storage-sqlite: bindings', () => {
 
   it('round-trips every field, optional ones absent rather than undefined', async () => {
     const full = binding('sip:alice@example.com', 'sip:alice@10.0.0.1:5062;transport=tcp', at(60_000), {
-      q: 0.7, userAgent: 'baresip 3.0', instanceId: '<urn:uuid:0001>', cseq: 42, callId: 'abc@host',
+      q: 0.7, userAgent: 'baresip 3.0', instanceId: '<urn:uuid:0001>', regId: 2, cseq: 42, callId: 'abc@host',
+      path: ['<sip:edge1.example.com;lr>', '<sip:edge2.example.com;lr;ob>'],
       source: { transport: 'tcp', address: '192.0.2.10', port: 40000 },
     });
     const bare = binding('sip:alice@example.com', 'sip:alice@10.0.0.2', at(60_000));
@@ -25,7 +26,7 @@ describe('storage-sqlite: bindings', () => {
     await db.bindings.put(bare);
     const got = await db.bindings.get('sip:alice@example.com');
     expect(got).to.deep.equal([bare, full]);
-    expect(Object.keys(got[0])).to.not.include.members(['q', 'userAgent', 'instanceId']);
+    expect(Object.keys(got[0])).to.not.include.members(['q', 'userAgent', 'instanceId', 'regId', 'path']);
   });
 
   it('replaces the binding with the same aor+contact and keeps other contacts and AORs apart', async () => {

@@ -32,6 +32,12 @@ export interface RvoipConfig {
     /** e.g. ['udp://0.0.0.0:5060', 'tcp://0.0.0.0:5060', 'wss://0.0.0.0:8443'] */
     readonly listen?: readonly SipListenUri[];
     readonly domain?: string;
+    /**
+     * Threads serving UDP REGISTERs (default 1). Above 1, every udp:// listen point is bound
+     * with SO_REUSEPORT by the main thread and by N-1 registrar worker threads; needs a
+     * storage shared across threads (not 'memory').
+     */
+    readonly workers?: number;
   };
   readonly media?: {
     /** Inclusive RTP port range [min, max]; even ports carry RTP, odd ones RTCP. */
@@ -42,6 +48,8 @@ export interface RvoipConfig {
     readonly realm?: string;
     /** Digest challenges offered, in order (RFC 8760). Default SHA-256 then MD5. */
     readonly digestAlgorithms?: readonly DigestAlgorithmName[];
+    /** Bindings one AOR may hold (default 32); more gets 503 Too Many Registered Contacts. */
+    readonly maxContacts?: number;
     readonly users?: readonly SipUser[];
   };
   readonly http?: {
@@ -74,12 +82,13 @@ export interface RvoipConfig {
 }
 
 export interface ResolvedConfig {
-  readonly sip: { readonly listen: readonly SipListenUri[]; readonly domain: string };
+  readonly sip: { readonly listen: readonly SipListenUri[]; readonly domain: string; readonly workers: number };
   readonly media: { readonly rtpPorts: readonly [number, number] };
   readonly registrar: {
     readonly auth: 'digest' | false;
     readonly realm?: string;
     readonly digestAlgorithms: readonly DigestAlgorithmName[];
+    readonly maxContacts: number;
     readonly users: readonly SipUser[];
   };
   readonly http: { readonly listen?: string };

@@ -48,8 +48,8 @@ export interface RegistrationRequest {
 
 export type RegistrationResult =
   | { readonly ok: true; readonly bindings: readonly ContactBinding[]; readonly expiresSeconds: number }
-  /** 423 carries the registrar's Min-Expires; 500 is an out-of-order CSeq for a Call-ID. */
-  | { readonly ok: false; readonly code: 400 | 423 | 500; readonly reason: string; readonly minExpires?: number };
+  /** 423 carries the registrar's Min-Expires; 500 is an out-of-order CSeq for a Call-ID; 503, too many contacts for the AOR. */
+  | { readonly ok: false; readonly code: 400 | 423 | 500 | 503; readonly reason: string; readonly minExpires?: number };
 
 export interface RegistrationChange {
   readonly aor: string;

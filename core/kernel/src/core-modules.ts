@@ -5,6 +5,7 @@ import type { Logger as LoggerType, ResolvedConfig as Config } from '@rvoip/cont
 import { MediaEngine } from '@rvoip/media';
 import { SipStackHost, sipModule } from '@rvoip/sip';
 import { httpModule } from './http/http-module.js';
+import { sipWorkersModule } from './workers/sip-workers-module.js';
 import { CallSettingsToken, MediaLegFactoryToken, SessionRuntimeToken, SipUserAgentToken, mediaEngineLegs, pbxModule, registrarModule, sessionModule } from '@rvoip/session';
 
 /** The host part of a `udp://host:port` listen URI (brackets of IPv6 removed). */
@@ -50,4 +51,6 @@ export const platformModule = new ContainerModule(({ bind }) => {
  * before plugins (so plugins and apps can rebind any of their services). Each core package
  * exports one `xxxModule` from `src/<name>-module.ts`; adding a layer is one line here.
  */
-export const defaultCoreModules: readonly ContainerModule[] = [sipModule, sessionModule, platformModule, registrarModule, pbxModule, httpModule];
+export const defaultCoreModules: readonly ContainerModule[] = [
+  sipModule, sessionModule, platformModule, registrarModule, sipWorkersModule, pbxModule, httpModule,
+];

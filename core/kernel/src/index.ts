@@ -30,3 +30,8 @@ export { RvoipMetrics } from './http/metrics.js';
 export type { MetricsSources, SipStackStats } from './http/metrics.js';
 export { parseListen } from './http/listen.js';
 export type { HostPort } from './http/listen.js';
+export { sipWorkersModule } from './workers/sip-workers-module.js';
+export { SipWorkerPool } from './workers/sip-worker-pool.js';
+export type { SipWorkerPoolDeps, SipWorkerStats } from './workers/sip-worker-pool.js';
+export { StoragePluginRef } from './workers/protocol.js';
+export { isRegisterDatagram } from './workers/datagram-peek.js';

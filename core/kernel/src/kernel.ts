@@ -17,7 +17,7 @@ import { LifecycleRunner } from './lifecycle/runner.js';
 import type { LifecycleUnit, ServiceReport } from './lifecycle/runner.js';
 import { elapsedMs } from './lifecycle/timeout.js';
 import { createLogger } from './logging.js';
-import { BUILTIN_STORAGE } from './plugins/candidates.js';
+import { BUILTIN_STORAGE, storageSpecifier } from './plugins/candidates.js';
 import { CORE_OWNER, PluginOwnerRegistry, PluginOwners } from './plugins/owners.js';
 import { registerPlugins } from './plugins/register.js';
 import type { PluginReport, RegisteredPlugin } from './plugins/register.js';
@@ -25,6 +25,7 @@ import { resolvePlugins } from './plugins/resolve.js';
 import type { PreparedPlugin } from './plugins/resolve.js';
 import { findUnknownActions } from './state/check.js';
 import { MemoryStorageAdapter } from './storage/memory.js';
+import { StoragePluginRef } from './workers/protocol.js';
 
 export interface KernelOptions extends LoadConfigOptions {
   /** Core package modules; defaults to `defaultCoreModules`. The kernel's own module is always loaded. */
@@ -185,8 +186,18 @@ export class Kernel {
       container.bind<StorageAdapter>(StorageAdapter).toConstantValue(new MemoryStorageAdapter());
     }
     this.registered = await registerPlugins(container, this.plugins, this.owners, this.config, this.logger);
+    this.bindStoragePluginRef();
     if (this.options.modules?.length) await container.loadAsync(...this.options.modules);
     return this.reports();
+  }
+
+  /** Which plugin provides storage, so `sip.workers` threads can open their own connection. */
+  private bindStoragePluginRef(): void {
+    const specifier = storageSpecifier(this.config.storage.adapter);
+    const plugin = this.plugins.find((p) => p.source === 'storage') ?? this.plugins.find((p) => p.specifier === specifier);
+    if (plugin === undefined || this.container.isBound(StoragePluginRef)) return;
+    const ref: StoragePluginRef = { id: plugin.id, version: plugin.version, entry: plugin.entry, options: plugin.options };
+    this.container.bind<StoragePluginRef>(StoragePluginRef).toConstantValue(ref);
   }
 
   private checkStateTable(): void {

@@ -2,7 +2,8 @@
  * The media engine: owns the RTP port range, the codec preferences and one shared 20 ms
  * clock that drives playout, DTMF pacing and file/tone sources of every session. One
  * timer for all sessions (instead of one per call) is what lets a single core carry a
- * thousand calls.
+ * thousand calls; the clock spreads them over 1 ms slots (engine/media-clock.ts) so no
+ * timer callback holds the event loop for long.
  */
 import os from 'node:os';
 import type { Logger } from '@rvoip/contracts';
@@ -10,6 +11,7 @@ import { silentLogger } from '@rvoip/contracts';
 import type { CodecRegistry } from './codecs/registry.js';
 import { codecRegistry as defaultRegistry } from './codecs/registry.js';
 import { MediaSessionError } from './engine/errors.js';
+import { MediaClock } from './engine/media-clock.js';
 import { MediaSession } from './media-session.js';
 import type { MediaSessionOptions } from './media-session.js';
 import type { RtcpOptions } from './rtp/rtcp-reporter.js';
@@ -34,10 +36,6 @@ export interface MediaEngineConfig {
   logger?: Logger;
 }
 
-const TICK_MS = 20;
-/** After a stall (GC, busy loop) catch up at most this many ticks, then resynchronise. */
-const MAX_CATCH_UP = 5;
-
 function externalIPv4(): string {
   for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
@@ -53,8 +51,7 @@ export class MediaEngine {
   readonly ports: PortAllocator;
   readonly logger: Logger;
   private readonly sessions = new Set<MediaSession>();
-  private timer: NodeJS.Timeout | undefined;
-  private nextTickAt = 0;
+  private readonly clock: MediaClock<MediaSession>;
   private closed = false;
 
   constructor(readonly config: MediaEngineConfig = {}) {
@@ -67,6 +64,8 @@ export class MediaEngine {
     const [min, max] = config.rtpPortRange ?? [10000, 20000];
     this.ports = new PortAllocator(min, max);
     this.logger = config.logger ?? silentLogger;
+    // One broken stream (a decoder throwing on a bad payload) must not stop the others.
+    this.clock = new MediaClock((s, err) => this.logger.warn({ err, mediaSession: s.id }, 'media session tick failed'));
   }
 
   /** Binds a port pair and returns a session ready for createOffer/createAnswer. */
@@ -83,9 +82,9 @@ export class MediaEngine {
     this.sessions.add(session);
     session.once('closed', () => {
       this.sessions.delete(session);
-      if (this.sessions.size === 0) this.stopClock();
+      this.clock.delete(session);
     });
-    this.startClock();
+    this.clock.add(session);
     return session;
   }
 
@@ -93,41 +92,10 @@ export class MediaEngine {
     return this.sessions.size;
   }
 
-  private startClock(): void {
-    if (this.timer) return;
-    this.nextTickAt = Date.now() + TICK_MS;
-    this.timer = setInterval(() => this.onTimer(), TICK_MS / 2);
-  }
-
-  private stopClock(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** Runs every tick that is due; timers fire late under load, media time must not. */
-  private onTimer(): void {
-    const now = Date.now();
-    let ran = 0;
-    while (this.nextTickAt <= now && ran < MAX_CATCH_UP) {
-      const tickAt = this.nextTickAt;
-      for (const s of this.sessions) {
-        try {
-          s.tick(tickAt);
-        } catch (err) {
-          // One broken stream (a decoder throwing on a bad payload) must not stop the others.
-          this.logger.warn({ err, mediaSession: s.id }, 'media session tick failed');
-        }
-      }
-      this.nextTickAt += TICK_MS;
-      ran++;
-    }
-    if (this.nextTickAt <= now) this.nextTickAt = now + TICK_MS;
-  }
-
   /** Closes every session (RTCP BYE, sockets) and stops the clock. */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.sessions].map((s) => s.close()));
-    this.stopClock();
+    this.clock.stop();
   }
 }

@@ -15,9 +15,11 @@ interface BindingRow {
   source_transport: string;
   source_address: string;
   source_port: number;
+  reg_id: number | null;
+  path: string | null;
 }
 
-const COLUMNS = 'aor, contact, expires_at, call_id, cseq, q, user_agent, instance_id, source_transport, source_address, source_port';
+const COLUMNS = 'aor, contact, expires_at, call_id, cseq, q, user_agent, instance_id, source_transport, source_address, source_port, reg_id, path';
 // Forking order: highest q first (a missing q counts as 1.0, RFC 3261 §10.2.1.2), then stable.
 const ORDER = 'ORDER BY aor, coalesce(q, 1.0) DESC, contact';
 
@@ -31,6 +33,8 @@ function toBinding(row: BindingRow): ContactBinding {
     ...(row.q !== null && { q: row.q }),
     ...(row.user_agent !== null && { userAgent: row.user_agent }),
     ...(row.instance_id !== null && { instanceId: row.instance_id }),
+    ...(row.reg_id !== null && { regId: row.reg_id }),
+    ...(row.path !== null && { path: JSON.parse(row.path) as string[] }),
     source: { transport: row.source_transport as TransportProtocol, address: row.source_address, port: row.source_port },
   };
 }
@@ -48,9 +52,10 @@ export class SqliteBindings implements BindingStore {
       const expiresAt = toMillis(this.db, 'bindings.put', 'expiresAt', b.expiresAt);
       this.db.run(
         'bindings.put',
-        `INSERT OR REPLACE INTO bindings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO bindings (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         b.aor, b.contact, expiresAt, b.callId, b.cseq, b.q ?? null, b.userAgent ?? null, b.instanceId ?? null,
-        b.source.transport, b.source.address, b.source.port,
+        b.source.transport, b.source.address, b.source.port, b.regId ?? null,
+        b.path === undefined ? null : JSON.stringify(b.path),
       );
     });
   }

@@ -47,6 +47,13 @@ function semanticIssues(config: ResolvedConfig): ConfigIssue[] {
       if (port > 65535) issues.push({ path: `sip.listen[${i}]`, message: `got ${JSON.stringify(uri)}; expected a port between 0 and 65535` });
     });
   }
+  const workers: unknown = config.sip?.workers;
+  if (typeof workers === 'number' && workers > 1 && config.storage?.adapter === 'memory') {
+    issues.push({
+      path: 'sip.workers',
+      message: `got ${workers} with storage.adapter "memory"; worker threads need a storage shared across threads (e.g. storage.adapter "sqlite"), or set sip.workers to 1`,
+    });
+  }
   const users: unknown = config.registrar?.users;
   if (Array.isArray(users)) {
     const seen = new Map<unknown, number>();

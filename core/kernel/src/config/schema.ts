@@ -61,6 +61,12 @@ export const configSchema: JsonSchema = {
           uniqueItems: true,
         },
         domain: { type: 'string', minLength: 1, default: 'localhost', description: 'The SIP domain this node serves.' },
+        workers: {
+          type: 'integer',
+          minimum: 1,
+          default: 1,
+          description: 'Threads serving UDP REGISTERs on the udp:// listen points (SO_REUSEPORT); 1 = the main thread only. Above 1 needs a storage adapter shared across threads (not memory).',
+        },
       },
     },
     media: {
@@ -94,6 +100,12 @@ export const configSchema: JsonSchema = {
           default: ['SHA-256', 'MD5'],
           items: { enum: ['SHA-512-256', 'SHA-256', 'MD5'] },
           'x-expected': 'a list of "SHA-512-256", "SHA-256", "MD5" in the order challenges are offered',
+        },
+        maxContacts: {
+          type: 'integer',
+          minimum: 1,
+          default: 32,
+          description: 'Bindings one AOR may hold; a REGISTER that would add more gets 503 Too Many Registered Contacts.',
         },
         users: {
           type: 'array',

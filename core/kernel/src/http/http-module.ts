@@ -6,6 +6,7 @@ import { CallEventDispatcher } from '../events/dispatcher.js';
 import { KernelStatus } from '../kernel-status.js';
 import { CORE_OWNER, PluginOwners } from '../plugins/owners.js';
 import { HttpService } from './http-service.js';
+import { SipWorkerPool } from '../workers/sip-worker-pool.js';
 
 /**
  * The operator HTTP endpoint (`http.listen`): /health, /metrics, /api/v1. Services are
@@ -22,6 +23,7 @@ export const httpModule = new ContainerModule(({ bind }) => {
       calls: ctx.get<CallController>(CallController),
       dispatcher: ctx.get(CallEventDispatcher),
       registry: ctx.get<RegistryService>(RegistryService, { optional: true }),
+      workers: ctx.get(SipWorkerPool, { optional: true }),
     }),
     coreServices: () => {
       const owners = ctx.get<PluginOwners>(PluginOwners, { optional: true });

@@ -3,6 +3,7 @@ import type { SipStackHost } from '@rvoip/sip';
 import type { CallEventDispatcher } from '../events/dispatcher.js';
 import type { KernelStatus } from '../kernel-status.js';
 import { KERNEL_VERSION } from '../version.js';
+import type { SipWorkerStats } from '../workers/sip-worker-pool.js';
 import { apiRoutes } from './api-routes.js';
 import { formatHostPort, parseListen } from './listen.js';
 import type { HostPort } from './listen.js';
@@ -19,6 +20,8 @@ export interface HttpTargets {
   readonly calls: CallController;
   readonly dispatcher: Pick<CallEventDispatcher, 'stats'>;
   readonly registry: RegistryService | undefined;
+  /** Per-thread UDP counters, read only when `sip.workers` > 1. */
+  readonly workers?: { stats(): readonly SipWorkerStats[] } | undefined;
 }
 
 export interface HttpServiceDeps {
@@ -75,11 +78,13 @@ export class HttpService implements Lifecycle {
     const target = parseListen(listen);
     const t = this.deps.targets();
     const registry = t.registry;
+    const workers = t.workers;
     const metrics = new RvoipMetrics({
       sip: () => (t.sip.started ? t.sip.stack.stats() : undefined),
       sessions: () => t.sessions.list(),
       callEventAdapters: () => t.dispatcher.stats(),
       ...(registry && { registrations: () => registry.list() }),
+      ...(workers !== undefined && this.deps.config.sip.workers > 1 && { workers: () => workers.stats() }),
     }, KERNEL_VERSION, this.logger);
     const router = operatorRoutes(new Router(), {
       readiness: () => this.readiness(),

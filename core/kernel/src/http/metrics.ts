@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CallEventAdapterStats, CallState, ContactBinding, Logger, SessionInfo } from '@rvoip/contracts';
 import type { SipStack } from '@rvoip/sip';
 import type { AnsweredRequest } from './server.js';
+import type { SipWorkerStats } from '../workers/sip-worker-pool.js';
 
 export type SipStackStats = ReturnType<SipStack['stats']>;
 
@@ -13,6 +14,8 @@ export interface MetricsSources {
   callEventAdapters(): readonly CallEventAdapterStats[];
   /** Absent when no RegistryService is bound. */
   registrations?: () => Promise<readonly ContactBinding[]>;
+  /** Present with `sip.workers` > 1: per-thread UDP counts (worker 0 is the main thread). */
+  workers?: () => readonly SipWorkerStats[];
 }
 
 interface Snapshot {
@@ -20,6 +23,7 @@ interface Snapshot {
   readonly sessions: readonly SessionInfo[];
   readonly adapters: readonly CallEventAdapterStats[];
   readonly registrations: readonly ContactBinding[] | undefined;
+  readonly workers: readonly SipWorkerStats[];
 }
 
 type Labels<L extends string> = Partial<Record<L, string | number>>;
@@ -77,7 +81,10 @@ export class RvoipMetrics {
       // One failing source (e.g. storage down) must not take the other series with it.
       this.logger.warn({ err }, 'metrics: registrations unavailable');
     }
-    return { sip: this.sources.sip(), sessions: this.sources.sessions(), adapters: this.sources.callEventAdapters(), registrations };
+    return {
+      sip: this.sources.sip(), sessions: this.sources.sessions(), adapters: this.sources.callEventAdapters(), registrations,
+      workers: this.sources.workers?.() ?? [],
+    };
   }
 
   private defineSip(): void {
@@ -111,6 +118,12 @@ export class RvoipMetrics {
     this.counter('rvoip_sip_transaction_merged_requests_total', 'Merged requests detected (RFC 3261 8.2.2.2).', [], (s) => one(tx(s)?.mergedRequests));
     this.counter('rvoip_sip_transaction_stray_responses_total', 'Responses matching no client transaction.', [], (s) => one(tx(s)?.strayResponses));
     this.gauge('rvoip_sip_dialogs', 'Live SIP dialogs.', [], (s) => one(s.sip?.dialogs));
+    if (this.sources.workers) {
+      this.counter('rvoip_sip_worker_requests_total', 'UDP REGISTER datagrams served per thread (sip.workers; worker 0 is the main thread).', ['worker'], (s) =>
+        s.workers.map((w): Sample<'worker'> => [{ worker: w.worker }, w.registers]));
+      this.counter('rvoip_sip_worker_forwarded_total', 'Datagrams a worker thread forwarded to the main thread (everything but REGISTER).', ['worker'], (s) =>
+        s.workers.filter((w) => w.worker > 0).map((w): Sample<'worker'> => [{ worker: w.worker }, w.forwarded]));
+    }
   }
 
   private defineSessions(): void {

@@ -1,4 +1,5 @@
 import { WaveformConcealer } from '../dsp/plc.js';
+import { allocPcm } from './pcm-pool.js';
 import { ALAW_DECODE, ALAW_ENCODE, ULAW_DECODE, ULAW_ENCODE } from './g711-tables.js';
 import type { AudioCodec, AudioDecoder, AudioEncoder } from './types.js';
 
@@ -14,12 +15,12 @@ class G711Encoder implements AudioEncoder {
 }
 
 class G711Decoder implements AudioDecoder {
-  private readonly plc = new WaveformConcealer(8000);
+  private readonly plc = new WaveformConcealer(8000, true);
 
   constructor(private readonly table: Int16Array) {}
 
   decode(payload: Buffer): Int16Array {
-    const out = new Int16Array(payload.length);
+    const out = allocPcm(payload.length);
     const t = this.table;
     for (let i = 0; i < payload.length; i++) out[i] = t[payload[i]];
     this.plc.observe(out);

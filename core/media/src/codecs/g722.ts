@@ -75,7 +75,7 @@ export class G722Decoder implements AudioDecoder {
   private readonly x = new Int32Array(24);
   private readonly low = new G722Band(32);
   private readonly high = new G722Band(8);
-  private readonly plc = new WaveformConcealer(16000);
+  private readonly plc = new WaveformConcealer(16000, true);
   private readonly recent = new Int32Array(24);
   private trainer: G722Encoder | undefined;
 

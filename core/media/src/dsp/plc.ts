@@ -1,3 +1,5 @@
+import { allocPcm } from '../codecs/pcm-pool.js';
+
 /**
  * Waveform-repetition packet-loss concealment in the spirit of ITU-T G.711 Appendix I,
  * for codecs without a built-in PLC (G.711, G.722). A lost frame is replaced by the last
@@ -8,6 +10,13 @@
 export class WaveformConcealer {
   private readonly history: Float32Array;
   private filled = 0;
+  /**
+   * With `retainFrames`, the most recent frames themselves (newest last), copied into
+   * `history` only when concealment needs it: decoders own the frames they observe and
+   * nobody writes to them afterwards, so the copy per good frame can wait for a loss.
+   */
+  private readonly recent: Int16Array[] = [];
+  private recentSamples = 0;
   private period = 0;
   private phase = 0;
   private lostSamples = 0;
@@ -17,7 +26,11 @@ export class WaveformConcealer {
   private readonly fadeEnd: number;
   private readonly overlap: number;
 
-  constructor(private readonly sampleRate: number) {
+  /**
+   * `retainFrames`: observe() keeps a reference to each frame instead of copying it; only
+   * for callers that never modify a frame after observing it (the codecs' own decoders).
+   */
+  constructor(private readonly sampleRate: number, private readonly retainFrames = false) {
     this.minLag = Math.round(sampleRate * 0.0025);
     this.maxLag = Math.round(sampleRate * 0.015);
     this.history = new Float32Array(this.maxLag * 3);
@@ -39,18 +52,37 @@ export class WaveformConcealer {
       this.period = 0;
     }
     const h = this.history;
+    this.filled = Math.min(h.length, this.filled + pcm.length);
+    if (this.retainFrames) {
+      this.recent.push(pcm);
+      this.recentSamples += pcm.length;
+      while (this.recentSamples - this.recent[0]!.length >= h.length) this.recentSamples -= this.recent.shift()!.length;
+      return;
+    }
+    this.append(pcm);
+  }
+
+  private append(pcm: Int16Array): void {
+    const h = this.history;
     if (pcm.length >= h.length) {
       for (let i = 0; i < h.length; i++) h[i] = pcm[pcm.length - h.length + i];
     } else {
       h.copyWithin(0, pcm.length);
       for (let i = 0; i < pcm.length; i++) h[h.length - pcm.length + i] = pcm[i];
     }
-    this.filled = Math.min(h.length, this.filled + pcm.length);
+  }
+
+  /** Moves the retained frames into `history` (oldest first), before it is read. */
+  private settle(): void {
+    if (this.recent.length === 0) return;
+    for (const pcm of this.recent) this.append(pcm);
+    this.recent.length = 0;
+    this.recentSamples = 0;
   }
 
   /** Produces `samples` samples to stand in for lost audio. */
   conceal(samples: number): Int16Array {
-    const out = new Int16Array(samples);
+    const out = allocPcm(samples);
     if (this.filled < this.maxLag * 2) {
       this.lostSamples += samples;
       return out;
@@ -63,6 +95,7 @@ export class WaveformConcealer {
   private synthesise(samples: number): Float32Array {
     const out = new Float32Array(samples);
     if (this.filled < this.maxLag * 2) return out;
+    this.settle();
     if (this.period === 0) {
       this.period = this.estimatePeriod();
       this.phase = 0;

@@ -47,6 +47,8 @@ export class AudioReceiver {
   private readonly loopbackFifo: PcmFifo;
   /** Payload type of buffered payloads that are not the primary codec (rare codec switch). */
   private readonly otherPt = new WeakMap<Buffer, number>();
+  /** Whether `otherPt` was ever written: saves a WeakMap lookup per frame in the usual case. */
+  private hasOtherPt = false;
   private te: { payloadType: number; clockRate: number } | undefined;
   private dtmf: DtmfReceiver | undefined;
   private inband: { detector: DtmfDetector; resampler: Resampler | undefined } | undefined;
@@ -118,12 +120,22 @@ export class AudioReceiver {
     }
     if (!this.decoding) return;
     if (this.onDecoded) {
-      this.loopbackFifo.push(this.toFrameRate(slot, slot.decoder.decode(payload)));
+      const pcm = this.toFrameRate(slot, slot.decoder.decode(payload));
+      // Usually one packet is one frame: no re-framing copy.
+      if (this.loopbackFifo.length === 0 && pcm.length === this.frameSize) return this.onDecoded(pcm);
+      this.loopbackFifo.push(pcm);
       for (let f = this.loopbackFifo.take(this.frameSize); f; f = this.loopbackFifo.take(this.frameSize)) this.onDecoded(f);
       return;
     }
-    if (pt !== this.primaryPt) this.otherPt.set(payload, pt);
-    this.jitter!.push({ seq: h.sequenceNumber, timestamp: h.timestamp, payload, arrivalMs, marker: h.marker });
+    // The payload is copied out (a slice of Buffer's shared pool) so the datagram, with its
+    // own backing store, dies young instead of being carried through GC while it waits.
+    const stored = Buffer.allocUnsafe(payload.length);
+    payload.copy(stored);
+    if (pt !== this.primaryPt) {
+      this.otherPt.set(stored, pt);
+      this.hasOtherPt = true;
+    }
+    this.jitter!.push({ seq: h.sequenceNumber, timestamp: h.timestamp, payload: stored, arrivalMs, marker: h.marker });
   }
 
   private toFrameRate(slot: DecoderSlot, pcm: Int16Array): Int16Array {
@@ -152,7 +164,7 @@ export class AudioReceiver {
     const out = jb.pop(nowMs);
     if (out.kind === 'empty') return undefined;
     if (out.kind === 'frame') {
-      const slot = this.slots.get(this.otherPt.get(out.payload) ?? this.primaryPt);
+      const slot = this.slots.get(this.hasOtherPt ? (this.otherPt.get(out.payload) ?? this.primaryPt) : this.primaryPt);
       if (!slot) return undefined;
       const pcm = this.toFrameRate(slot, slot.decoder.decode(out.payload));
       // Only real audio feeds the detector: concealment repeats tone fragments.
@@ -164,7 +176,7 @@ export class AudioReceiver {
     const samples = Math.round((slot.codec.sampleRate * this.packetMs) / 1000);
     // Opus in-band FEC: the next packet, when already here, rebuilds the lost frame.
     const next = out.next;
-    const pcm = next && slot.decoder.recover && !this.otherPt.has(next) ? slot.decoder.recover(next, samples) : slot.decoder.conceal(samples);
+    const pcm = next && slot.decoder.recover && !(this.hasOtherPt && this.otherPt.has(next)) ? slot.decoder.recover(next, samples) : slot.decoder.conceal(samples);
     return this.toFrameRate(slot, pcm);
   }
 
@@ -180,7 +192,7 @@ export class AudioReceiver {
   }
 
   get playoutDelayMs(): number {
-    return this.jitter?.stats.currentDelayMs ?? 0;
+    return this.jitter?.currentDelayMs ?? 0;
   }
 
   jitterStats(): JitterStats {

@@ -3,6 +3,8 @@
  * packetises differently (ptime 10, 30, 40, 60). When every packet is exactly one frame,
  * `passThrough` hands it on without a copy.
  */
+import { allocPcm } from '../codecs/pcm-pool.js';
+
 export class PcmFifo {
   private buf: Int16Array;
   private len = 0;
@@ -37,7 +39,8 @@ export class PcmFifo {
   /** The oldest `n` samples as a new array, or undefined when fewer are buffered. */
   take(n: number): Int16Array | undefined {
     if (this.len < n) return undefined;
-    const out = this.buf.slice(0, n);
+    const out = allocPcm(n);
+    out.set(this.buf.subarray(0, n));
     this.buf.copyWithin(0, n, this.len);
     this.len -= n;
     return out;

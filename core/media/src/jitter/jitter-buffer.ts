@@ -177,6 +177,11 @@ export class JitterBuffer {
     return this.playNext();
   }
 
+  /** Same as `stats.currentDelayMs`, without building the stats object (read every tick). */
+  get currentDelayMs(): number {
+    return this.playing ? this.bufferedMs() : 0;
+  }
+
   get stats(): JitterStats {
     return {
       ...this.s,

@@ -105,7 +105,7 @@ export function forkCall(ctx: PbxContext, req: ForkRequest): Promise<ForkOutcome
         from: req.from,
         codecs: codecPreference(req.codecs),
         timeoutMs: ctx.options.ringTimeoutMs,
-        ...(req.maxForwards === undefined ? {} : { headers: { 'Max-Forwards': String(req.maxForwards) } }),
+        headers: forkHeaders(binding, req.maxForwards),
         vars: { pbxCaller: req.callerId, pbxAor: req.aor },
       });
       void (req.place ? req.place(dial) : dial()).then((info) => {
@@ -165,4 +165,16 @@ async function relayEarlyMedia(ctx: PbxContext, callerId: SessionId, forkId: Ses
   if (!relay.bridge || now?.state !== 'early-media' || !current()) return;
   await ctx.calls.bridge(callerId, forkId);
   ctx.logger.info({ caller: callerId, fork: forkId }, 'pbx relaying early media');
+}
+
+/**
+ * Headers of one fork: Max-Forwards one less than the caller's, and a contact registered
+ * through proxies (RFC 3327 Path) gets that Path as its preloaded Route set, so the INVITE
+ * goes back through the edge that can reach the phone (RFC 3327 5.3).
+ */
+function forkHeaders(binding: ContactBinding, maxForwards: number | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (maxForwards !== undefined) headers['Max-Forwards'] = String(maxForwards);
+  if (binding.path !== undefined && binding.path.length > 0) headers.Route = binding.path.join(', ');
+  return headers;
 }

@@ -10,3 +10,5 @@ export { contactsMatch } from './contact-match.js';
 export { RegistrarOptionsToken, DEFAULT_LIMITS, resolveLimits } from './options.js';
 export type { RegistrarLimits, RegistryServiceOptions, RegistrarOverrides } from './options.js';
 export { registrarModule, RegistrarLifecycle, InjectedRegistryService } from './registrar-module.js';
+export { serveRegister, registrarDomains } from './serve-register.js';
+export type { RegistrarWiring } from './serve-register.js';

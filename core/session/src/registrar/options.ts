@@ -24,6 +24,21 @@ export interface RegistryServiceOptions extends Partial<RegistrarLimits> {
   /** Clock, so tests can age bindings without waiting. */
   readonly now?: () => number;
   readonly logger?: Logger;
+  /**
+   * This service is the only writer of the store's bindings (one process and no UDP worker
+   * threads, as the kernel sets it when `sip.workers` is 1): each AOR's bindings are then
+   * kept in memory, so a REGISTER reads no storage, and updates of one AOR queue their
+   * writes back to back (one group commit can carry many) instead of waiting a commit each.
+   * Default false.
+   */
+  readonly exclusiveStore?: boolean;
+  /**
+   * Bindings one AOR may hold. A REGISTER that would leave more (and more than before)
+   * gets 503 Too Many Registered Contacts, as Kamailio's max_contacts: it bounds what one
+   * account can make the registrar store, and keeps the 200 OK, which lists every binding,
+   * inside a datagram. Default: no limit (the kernel passes `registrar.maxContacts`, 32).
+   */
+  readonly maxContacts?: number;
 }
 
 /** What the kernel module merges over the config file's `registrar` section. */

@@ -34,58 +34,81 @@ export interface RegisterOutcome {
 
 type Headers = Array<[string, string | number]>;
 
+interface HandlerContext {
+  readonly opts: RegisterHandlerOptions;
+  readonly domains: readonly string[];
+  readonly log: Logger;
+}
+
+/** What the handler decided; sent by one function, so no closure is built per REGISTER. */
+interface Answer {
+  readonly status: number;
+  readonly reason?: string;
+  readonly headers?: Headers;
+  readonly bindings?: readonly ContactBinding[];
+  readonly aor?: string;
+  /** RFC 3261 8.2.7: challenges go out statelessly; a repeat just gets a new nonce. */
+  readonly stateless?: boolean;
+}
+
 export function createRegisterHandler(opts: RegisterHandlerOptions): RequestHandler {
-  const domains = opts.domains.map((d) => d.toLowerCase());
-  const log = (opts.logger ?? silentLogger).child({ component: 'registrar.sip' });
-  const limits = opts.registry.limits;
-
-  return async (incoming: IncomingRequest): Promise<void> => {
-    const req = incoming.request;
-    const callId = req.callId;
-    const cseq = req.cseq.seq;
-    const seen: { aor?: string } = {};
-    const answer = async (status: number, reason?: string, headers: Headers = [], bindings?: readonly ContactBinding[]): Promise<void> => {
-      await incoming.respond(status, { headers, ...(reason === undefined ? {} : { reason: clean(reason) }) });
-      opts.onResponded?.({ status, callId, cseq, ...(seen.aor === undefined ? {} : { aor: seen.aor }), ...(bindings ? { bindings } : {}) });
-    };
-
-    if (!servesRequestUri(req, domains)) return answer(404, 'Not Found (domain not served here)');
-    // Step 3 (auth) before reading the bindings: half of all REGISTERs are unauthenticated
-    // first attempts that only need a challenge.
-    const verdict = opts.auth === undefined ? undefined : await opts.auth.verify(req);
-    if (verdict !== undefined && verdict.kind === 'challenge') {
-      return answer(verdict.status, verdict.reason, verdict.headers.map((h) => [h.name, h.value]));
-    }
-    if (verdict !== undefined && verdict.kind !== 'ok') {
-      log.debug({ callId, why: verdict.why }, 'REGISTER refused by digest');
-      return answer(verdict.status, verdict.reason);
-    }
-    const source: RemoteEndpoint = { transport: incoming.source.protocol, address: incoming.source.remoteAddress, port: incoming.source.remotePort };
-    const read = readRegister(req, { domains, defaultExpires: limits.defaultExpires, source });
-    if (verdict !== undefined) {
-      if (!read.ok) return answer(read.status, read.reason);
-      // 10.3 step 4: an authenticated user may only change its own AOR.
-      if (verdict.username !== read.user) return answer(403, 'Forbidden (credentials do not match the AOR)');
-    }
-    if (!read.ok) return answer(read.status, read.reason);
-    seen.aor = read.update.aor;
-    // With digest the lookup already proved the user exists; only unauthenticated setups ask again.
-    if (opts.auth === undefined && opts.users !== undefined && !(await opts.users.exists(read.user))) {
-      return answer(404, 'Not Found (unknown user)');
-    }
-
-    const result = await opts.registry.apply(read.update);
-    if (!result.ok) {
-      const headers: Headers = result.minExpires === undefined ? [] : [['Min-Expires', result.minExpires]];
-      return answer(result.code, result.code === 423 ? 'Interval Too Brief' : result.reason, headers);
-    }
-    const now = Date.now();
-    const headers: Headers = result.bindings.map((b) => ['Contact', contactValue(b, now)]);
-    if (read.pathSupported && read.update.path !== undefined) headers.push(['Path', read.update.path.join(', ')]);
-    if (read.update.contacts.some((c) => c.regId !== undefined)) headers.push(['Require', 'outbound']);
-    headers.push(['Date', new Date(now).toUTCString()]);
-    return answer(200, 'OK', headers, result.bindings);
+  const ctx: HandlerContext = {
+    opts,
+    domains: opts.domains.map((d) => d.toLowerCase()),
+    log: (opts.logger ?? silentLogger).child({ component: 'registrar.sip' }),
   };
+  return async (incoming: IncomingRequest): Promise<void> => send(incoming, await decide(incoming, ctx), opts);
+}
+
+async function send(incoming: IncomingRequest, a: Answer, opts: RegisterHandlerOptions): Promise<void> {
+  const req = incoming.request;
+  // Read before answering: a Completed transaction drops the request's parsed values.
+  const callId = req.callId;
+  const cseq = req.cseq.seq;
+  await incoming.respond(a.status, { headers: a.headers ?? [], stateless: a.stateless === true, ...(a.reason === undefined ? {} : { reason: clean(a.reason) }) });
+  opts.onResponded?.({
+    status: a.status, callId, cseq,
+    ...(a.aor === undefined ? {} : { aor: a.aor }), ...(a.bindings === undefined ? {} : { bindings: a.bindings }),
+  });
+}
+
+async function decide(incoming: IncomingRequest, ctx: HandlerContext): Promise<Answer> {
+  const { opts, domains } = ctx;
+  const req = incoming.request;
+  if (!servesRequestUri(req, domains)) return { status: 404, reason: 'Not Found (domain not served here)' };
+  // Step 3 (auth) before reading the bindings: half of all REGISTERs are unauthenticated
+  // first attempts that only need a challenge.
+  const verdict = opts.auth === undefined ? undefined : await opts.auth.verify(req);
+  if (verdict !== undefined && verdict.kind === 'challenge') {
+    return { status: verdict.status, reason: verdict.reason, headers: verdict.headers.map((h) => [h.name, h.value]), stateless: true };
+  }
+  if (verdict !== undefined && verdict.kind !== 'ok') {
+    ctx.log.debug({ callId: req.callId, why: verdict.why }, 'REGISTER refused by digest');
+    return { status: verdict.status, reason: verdict.reason };
+  }
+  const source: RemoteEndpoint = { transport: incoming.source.protocol, address: incoming.source.remoteAddress, port: incoming.source.remotePort };
+  const limits = opts.registry.limits;
+  const read = readRegister(req, { domains, defaultExpires: limits.defaultExpires, source });
+  if (!read.ok) return { status: read.status, reason: read.reason };
+  // 10.3 step 4: an authenticated user may only change its own AOR.
+  if (verdict !== undefined && verdict.username !== read.user) return { status: 403, reason: 'Forbidden (credentials do not match the AOR)' };
+  const aor = read.update.aor;
+  // With digest the lookup already proved the user exists; only unauthenticated setups ask again.
+  if (opts.auth === undefined && opts.users !== undefined && !(await opts.users.exists(read.user))) {
+    return { status: 404, reason: 'Not Found (unknown user)', aor };
+  }
+
+  const result = await opts.registry.apply(read.update);
+  if (!result.ok) {
+    const headers: Headers = result.minExpires === undefined ? [] : [['Min-Expires', result.minExpires]];
+    return { status: result.code, reason: result.code === 423 ? 'Interval Too Brief' : result.reason, headers, aor };
+  }
+  const now = Date.now();
+  const headers: Headers = result.bindings.map((b) => ['Contact', contactValue(b, now)]);
+  if (read.pathSupported && read.update.path !== undefined) headers.push(['Path', read.update.path.join(', ')]);
+  if (read.update.contacts.some((c) => c.regId !== undefined)) headers.push(['Require', 'outbound']);
+  headers.push(['Date', new Date(now).toUTCString()]);
+  return { status: 200, reason: 'OK', headers, bindings: result.bindings, aor };
 }
 
 /** Installs the handler on a stack; returns the function that removes it. */

@@ -1,7 +1,8 @@
 /**
  * The registrar for the kernel: binds RegistryService (over the bound StorageAdapter) and
  * a Lifecycle 'registrar' that, once 'sip' and 'storage' have started, installs the
- * REGISTER handler on the running stack and starts the expiry timer. Config: `sip.domain`,
+ * REGISTER handler on the running stack (serve-register.ts, shared with the kernel's UDP
+ * worker threads) and starts the expiry timer. Config: `sip.domain`,
  * `registrar.auth|realm|users`; timing limits through RegistrarOptionsToken.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,13 +12,12 @@ import type {
   Logger as LoggerType, RegistryService as RegistryServiceType, ResolvedConfig as ResolvedConfigType,
   StorageAdapter as StorageAdapterType,
 } from '@rvoip/contracts';
-import { DigestServer, SipStackHost } from '@rvoip/sip';
+import { SipStackHost } from '@rvoip/sip';
 import type { SipStackHost as SipStackHostType } from '@rvoip/sip';
 import { RegistrarOptionsToken } from './options.js';
 import type { RegistrarOverrides } from './options.js';
 import { DefaultRegistryService } from './registry-service.js';
-import { attachRegistrar } from './register-handler.js';
-import { UserDirectory } from './user-directory.js';
+import { registrarDomains, serveRegister } from './serve-register.js';
 
 @injectable()
 export class InjectedRegistryService extends DefaultRegistryService {
@@ -25,8 +25,14 @@ export class InjectedRegistryService extends DefaultRegistryService {
     @inject(StorageAdapter) storage: StorageAdapterType,
     @inject(RegistrarOptionsToken) @optional() overrides?: RegistrarOverrides,
     @inject(Logger) @optional() logger?: LoggerType,
+    @inject(ResolvedConfig) @optional() config?: ResolvedConfigType,
   ) {
-    super(storage.bindings, { ...overrides, ...(logger === undefined ? {} : { logger }) });
+    // With UDP worker threads (sip.workers > 1) others write the same bindings: no cache then.
+    const exclusiveStore = (config?.sip.workers ?? 1) <= 1;
+    const maxContacts = config?.registrar.maxContacts;
+    super(storage.bindings, {
+      exclusiveStore, ...(maxContacts === undefined ? {} : { maxContacts }), ...overrides, ...(logger === undefined ? {} : { logger }),
+    });
   }
 }
 
@@ -35,6 +41,7 @@ export class RegistrarLifecycle implements Lifecycle {
   readonly name = 'registrar';
   readonly dependsOn = ['sip', 'storage'] as const;
   private detach: (() => void) | undefined;
+  private secret: string | Buffer | undefined;
   private readonly logger: LoggerType;
 
   constructor(
@@ -48,29 +55,23 @@ export class RegistrarLifecycle implements Lifecycle {
     this.logger = (logger ?? silentLogger).child({ component: 'registrar' });
   }
 
+  /**
+   * The digest nonce key of this run: the configured one (RegistrarOverrides.nonceSecret)
+   * or one random key per process, which the kernel passes to its UDP worker threads.
+   */
+  get nonceSecret(): string | Buffer {
+    this.secret ??= this.overrides?.nonceSecret ?? randomBytes(32);
+    return this.secret;
+  }
+
   onStart(): void {
-    const { sip, registrar } = this.config;
-    const domains = [sip.domain, ...(this.overrides?.aliases ?? [])];
-    const users = new UserDirectory(registrar.users, sip.domain, this.storage.users);
-    const digest = registrar.auth !== 'digest' ? undefined : new DigestServer({
-      realm: registrar.realm ?? sip.domain,
-      secret: this.overrides?.nonceSecret ?? randomBytes(32),
-      lookup: (username) => users.secret(username),
-      ...(this.overrides?.checkDigestUri === undefined ? {} : { checkUri: this.overrides.checkDigestUri }),
-      algorithms: [...(this.overrides?.digestAlgorithms ?? registrar.digestAlgorithms)],
-      logger: this.logger,
-    });
-    // Without auth, a configured user list still restricts who may register.
-    const directory = digest !== undefined || registrar.users.length > 0 ? users : undefined;
-    this.detach = attachRegistrar(this.host.stack, {
-      registry: this.registry,
-      domains,
-      ...(digest === undefined ? {} : { auth: digest }),
-      ...(directory === undefined ? {} : { users: directory }),
-      logger: this.logger,
-    });
+    const wiring = {
+      config: this.config, storage: this.storage, registry: this.registry, overrides: this.overrides,
+      nonceSecret: this.nonceSecret, logger: this.logger,
+    };
+    this.detach = serveRegister(this.host.stack, wiring);
     this.registry.start();
-    this.logger.info({ domains, auth: registrar.auth }, 'registrar serving REGISTER');
+    this.logger.info({ domains: registrarDomains(wiring), auth: this.config.registrar.auth }, 'registrar serving REGISTER');
   }
 
   async onStop(): Promise<void> {

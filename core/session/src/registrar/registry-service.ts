@@ -41,6 +41,17 @@ export interface RegisterUpdate {
 
 type Failure = Extract<RegistrationResult, { ok: false }>;
 
+/** One REGISTER's planned change with its writes queued (see stage and settle). */
+interface Staged {
+  readonly now: number;
+  readonly current: readonly ContactBinding[];
+  readonly working: readonly ContactBinding[];
+  readonly puts: readonly ContactBinding[];
+  readonly writes: Promise<unknown>;
+  /** The AOR's failedWrites when planned: a failure since then makes this plan's view stale. */
+  readonly epoch: number;
+}
+
 export class DefaultRegistryService implements RegistryService {
   readonly limits: RegistrarLimits;
   private readonly listeners = new Set<(change: RegistrationChange) => void>();
@@ -50,6 +61,11 @@ export class DefaultRegistryService implements RegistryService {
   private readonly purgeIntervalMs: number;
   private purgeTimer: NodeJS.Timeout | undefined;
   private purging: Promise<void> | undefined;
+  /** Each AOR's bindings as last written, kept only when this service is the store's sole writer. */
+  private readonly cache: Map<string, readonly ContactBinding[]> | undefined;
+  /** Per AOR, how many of its updates failed to write (rare; kept so stale plans are caught). */
+  private readonly failedWrites = new Map<string, number>();
+  private readonly maxContacts: number;
 
   constructor(
     private readonly store: BindingStore,
@@ -59,6 +75,8 @@ export class DefaultRegistryService implements RegistryService {
     this.now = opts.now ?? Date.now;
     this.log = (opts.logger ?? silentLogger).child({ component: 'registrar' });
     this.purgeIntervalMs = opts.purgeIntervalMs ?? 5000;
+    this.cache = opts.exclusiveStore === true ? new Map() : undefined;
+    this.maxContacts = opts.maxContacts ?? Number.POSITIVE_INFINITY;
   }
 
   async register(request: RegistrationRequest): Promise<RegistrationResult> {
@@ -72,17 +90,30 @@ export class DefaultRegistryService implements RegistryService {
     return this.apply({ ...rest, contacts: [update] });
   }
 
-  /** Validates, then commits every binding change of one REGISTER atomically per AOR. */
+  /**
+   * Validates, then commits every binding change of one REGISTER atomically per AOR. With
+   * `exclusiveStore` the AOR's lock is held only while the change is planned against the
+   * in-memory bindings and its writes are queued; the caller still resolves only once they
+   * are durable, but the next REGISTER of the AOR need not wait for that commit.
+   */
   async apply(update: RegisterUpdate): Promise<RegistrationResult> {
     const invalid = this.validate(update);
     if (invalid !== undefined) return invalid;
-    return this.lock.run(update.aor, () => this.applyLocked(update));
+    if (this.cache === undefined) {
+      return this.lock.run(update.aor, async () => {
+        const staged = await this.stage(update);
+        return 'ok' in staged ? staged : this.settle(update, staged);
+      });
+    }
+    const staged = await this.lock.run(update.aor, () => this.stage(update));
+    return 'ok' in staged ? staged : this.settle(update, staged);
   }
 
   async unregister(aor: string, contact?: string): Promise<void> {
     await this.lock.run(aor, async () => {
       const current = await this.store.get(aor, new Date(this.now()));
       const gone = contact === undefined ? current : current.filter((b) => contactsMatch(b, { contact }));
+      this.cache?.delete(aor);
       for (const b of gone) await this.store.remove(aor, b.contact);
       for (const b of gone) this.emit({ aor, kind: 'removed', binding: b });
     });
@@ -118,8 +149,12 @@ export class DefaultRegistryService implements RegistryService {
   purgeExpired(): Promise<void> {
     this.purging ??= (async () => {
       try {
-        const expired = await this.store.purgeExpired(new Date(this.now()));
-        for (const b of expired) this.emit({ aor: b.aor, kind: 'expired', binding: b });
+        const now = this.now();
+        const expired = await this.store.purgeExpired(new Date(now));
+        for (const b of expired) {
+          this.forgetExpired(b.aor, now);
+          this.emit({ aor: b.aor, kind: 'expired', binding: b });
+        }
       } catch (err) {
         this.log.error({ err }, 'purging expired bindings failed');
       } finally {
@@ -146,23 +181,42 @@ export class DefaultRegistryService implements RegistryService {
     return undefined;
   }
 
-  private async applyLocked(update: RegisterUpdate): Promise<RegistrationResult> {
+  /** 10.3 step 7's read-check-write, up to queuing the writes; the caller holds the AOR's lock. */
+  private async stage(update: RegisterUpdate): Promise<Staged | Failure> {
     const now = this.now();
-    const current = await this.store.get(update.aor, new Date(now));
+    const current = await this.current(update.aor, now);
     const planned = update.removeAll === true ? this.planRemoveAll(update, current) : this.plan(update, current, now);
     if ('ok' in planned) return planned;
     const working = planned;
+    if (working.length > this.maxContacts && working.length > current.length) {
+      return { ok: false, code: 503, reason: 'Too Many Registered Contacts' };
+    }
     const puts = working.filter((b) => !current.includes(b));
     // A put replaces the same aor+contact itself; only bindings that vanish need a remove.
     const removes = current.filter((b) => !working.includes(b) && !puts.some((p) => p.contact === b.contact));
+    // Queued together: with group commit they share one transaction instead of one each.
+    const writes = Promise.all([...removes.map((b) => this.store.remove(update.aor, b.contact)), ...puts.map((b) => this.store.put(b))]);
+    // Observed in settle(); this keeps a failure from surfacing as unhandled before that.
+    writes.catch(() => undefined);
+    this.cache?.set(update.aor, working);
+    return { now, current, working, puts, writes, epoch: this.failedWrites.get(update.aor) ?? 0 };
+  }
+
+  private async settle(update: RegisterUpdate, staged: Staged): Promise<RegistrationResult> {
+    const { now, current, working, puts } = staged;
     try {
-      for (const b of removes) await this.store.remove(update.aor, b.contact);
-      for (const b of puts) await this.store.put(b);
+      await staged.writes;
     } catch (err) {
       this.log.error({ err, aor: update.aor }, 'binding update failed; rolling back');
-      await this.rollback(update.aor, current, puts);
+      // Counted, not set from this plan's epoch: every failure must outdate the plans in flight.
+      this.failedWrites.set(update.aor, (this.failedWrites.get(update.aor) ?? 0) + 1);
+      this.cache?.delete(update.aor);
+      const undo = (): Promise<void> => this.rollback(update.aor, current, puts);
+      await (this.cache === undefined ? undo() : this.lock.run(update.aor, undo));
       return { ok: false, code: 500, reason: 'binding store failed' };
     }
+    // Planned on top of an update whose writes then failed: its view was wrong, so it fails too.
+    if ((this.failedWrites.get(update.aor) ?? 0) !== staged.epoch) return { ok: false, code: 500, reason: 'an earlier update of this AOR failed' };
     for (const b of puts) {
       const before = current.some((c) => contactsMatch(c, b));
       this.emit({ aor: update.aor, kind: before ? 'refreshed' : 'added', binding: b });
@@ -173,6 +227,15 @@ export class DefaultRegistryService implements RegistryService {
     const first = puts[0];
     const expiresSeconds = first === undefined ? 0 : Math.round((first.expiresAt.getTime() - now) / 1000);
     return { ok: true, bindings: byQ(working), expiresSeconds };
+  }
+
+  /** The AOR's live bindings: from memory when this service owns the store, else read from it. */
+  private async current(aor: string, now: number): Promise<readonly ContactBinding[]> {
+    const cached = this.cache?.get(aor);
+    if (cached !== undefined) return cached.filter((b) => b.expiresAt.getTime() > now);
+    const stored = await this.store.get(aor, new Date(now));
+    this.cache?.set(aor, stored);
+    return stored;
   }
 
   /** 10.3 step 6: `*` removes every binding unless one was written later by the same Call-ID. */
@@ -212,6 +275,14 @@ export class DefaultRegistryService implements RegistryService {
     };
   }
 
+  private forgetExpired(aor: string, now: number): void {
+    const cached = this.cache?.get(aor);
+    if (cached === undefined) return;
+    const live = cached.filter((c) => c.expiresAt.getTime() > now);
+    if (live.length === 0) this.cache!.delete(aor);
+    else this.cache!.set(aor, live);
+  }
+
   /** 10.3 step 7: all or nothing. Best effort: the store just failed, it may fail again. */
   private async rollback(aor: string, before: readonly ContactBinding[], puts: readonly ContactBinding[]): Promise<void> {
     try {
@@ -220,6 +291,14 @@ export class DefaultRegistryService implements RegistryService {
     } catch (err) {
       this.log.error({ err, aor }, 'rollback of a failed binding update failed too');
     }
+  }
+
+  /**
+   * Tells this service's listeners about a change another registry over the same storage
+   * made (a kernel UDP worker thread), so logs and metrics see every registration.
+   */
+  publish(change: RegistrationChange): void {
+    this.emit(change);
   }
 
   private emit(change: RegistrationChange): void {

@@ -122,12 +122,18 @@ describe('CallController over a real SipStack (fake media): mid-call', function 
     const alice = await peer('alice');
     const bob = await peer('bob');
     const ids = await connected(alice, bob);
-    // Alice is mid-offer: Bob's re-INVITE must get 491 and be retried after a back-off.
-    alice.runtime.core.handles(ids.a).offerPending = true;
-    const bobHold = bob.calls.hold(ids.b);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    alice.runtime.core.handles(ids.a).offerPending = false;
-    await bobHold;
+    // Alice is mid-offer for exactly Bob's first re-INVITE: it must get 491 and be retried
+    // after the RFC 3261 14.1 back-off. The flag clears when read, not after a fixed delay,
+    // because a back-off under 100 ms on a loaded machine would meet the flag still set.
+    const handle = alice.runtime.core.handles(ids.a);
+    let pendingReads = 0;
+    Object.defineProperty(handle, 'offerPending', {
+      configurable: true,
+      get: () => pendingReads++ === 0,
+      set: () => undefined,
+    });
+    await bob.calls.hold(ids.b);
+    expect(pendingReads).to.equal(2);
     expect(bob.media.legs[0]!.offers.filter((d) => d === 'sendonly').length).to.equal(2);
     expect(bob.sessions.get(ids.b)?.state).to.equal('on-hold');
     expect(alice.sessions.get(ids.a)?.state).to.equal('on-hold');

@@ -1,13 +1,16 @@
 /**
  * Max-Forwards at the PBX: routing a call to a user makes it a proxy-like element
- * (RFC 3261 16.3), so an INVITE that arrives with no hops left is refused with 483.
+ * (RFC 3261 16.3), so an INVITE that arrives with no hops left is refused with 483, and
+ * forks carry one hop less; a contact registered with Path is reached through that Path.
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { maxForwardsOf } from '../../src/pbx/pbx-router.js';
 import { header, rawCaller } from '../call/raw-caller.js';
 import { SipStack } from '@rvoip/sip';
-import { PbxRig } from './helpers.js';
+import { RegistryService } from '@rvoip/contracts';
+import type { RegistryService as RegistryServiceType } from '@rvoip/contracts';
+import { DOMAIN, PbxRig } from './helpers.js';
 import type { Phone } from './helpers.js';
 
 describe('session/pbx Max-Forwards', function () {
@@ -78,6 +81,34 @@ describe('session/pbx Max-Forwards', function () {
     } finally {
       caller.socket.close();
       await callee.close();
+    }
+  });
+
+  it('sends a fork for a contact registered through an edge proxy to that proxy, with the Path as Route (RFC 3327)', async () => {
+    const edge = await rawCaller(rig.pbxPort);
+    const caller = await rawCaller(rig.pbxPort);
+    try {
+      const registry = rig.pbx.get<RegistryServiceType>(RegistryService);
+      const path = [`<sip:127.0.0.1:${edge.port};lr>`, '<sip:core-edge.invalid;lr>'];
+      const registered = await registry.register({
+        aor: `sip:1004@${DOMAIN}`, contact: 'sip:1004@192.0.2.44:5060', expiresSeconds: 600, callId: 'reg-path-1004', cseq: 1,
+        source: { transport: 'udp', address: '127.0.0.1', port: edge.port }, path,
+      });
+      expect(registered.ok).to.equal(true);
+      const sdp = 'v=0\r\no=raw 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+      caller.send([
+        `INVITE ${rig.uri('1004')} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK${randomBytes(6).toString('hex')};rport`,
+        'Max-Forwards: 70', `From: <sip:raw@127.0.0.1:${caller.port}>;tag=path`, `To: <${rig.uri('1004')}>`,
+        `Call-ID: path-${randomBytes(6).toString('hex')}`, 'CSeq: 1 INVITE', `Contact: <sip:raw@127.0.0.1:${caller.port}>`,
+        'Content-Type: application/sdp', `Content-Length: ${Buffer.byteLength(sdp)}`, '', sdp,
+      ].join('\r\n'));
+      // The edge, not the unreachable contact, gets the INVITE: Request-URI the contact, Route the Path.
+      const fork = await edge.next((m) => m.startsWith('INVITE '));
+      expect(fork.split('\r\n')[0]).to.equal('INVITE sip:1004@192.0.2.44:5060 SIP/2.0');
+      expect(header(fork, 'Route')).to.equal(path.join(', '));
+    } finally {
+      edge.socket.close();
+      caller.socket.close();
     }
   });
 });

@@ -55,6 +55,8 @@ describe('session/registrar with digest authentication', () => {
     const plain = await raw.register();
     expect(plain.status).to.equal(401);
     expect(plain.wwwAuthenticate.map((h) => h.param('algorithm'))).to.deep.equal(['SHA-256', 'MD5']);
+    // RFC 3261 8.2.7: the challenge was sent statelessly; no transaction waits out Timer J.
+    expect(rig.stack.transactions.sizes.servers).to.equal(0);
     const res = await raw.send(torture('regaut01'));
     expect(res.status).to.equal(401);
     expect(res.wwwAuthenticate).to.have.length(2);

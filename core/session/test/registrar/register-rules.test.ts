@@ -4,7 +4,11 @@
  */
 import { expect } from 'chai';
 import type { BindingStore, ContactBinding } from '@rvoip/contracts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryStorageAdapter } from '@rvoip/kernel';
+import { SqliteStorageAdapter } from '@rvoip/storage-sqlite';
 import { DOMAIN, RawClient, contactLines, startRig, torture } from './helpers.js';
 import type { Rig } from './helpers.js';
 
@@ -153,6 +157,41 @@ describe('session/registrar REGISTER rules (RFC 3261 10.3) over UDP', () => {
     const [b] = await rig.registry.lookup(AOR);
     expect(b).to.include({ instanceId: '<urn:uuid:00000000-0000-1000-8000-000A95A0E128>', regId: 1 });
     expect(b!.source).to.deep.equal({ transport: 'udp', address: '127.0.0.1', port: ua.port });
+  });
+
+  it('503 Too Many Registered Contacts once an AOR would exceed maxContacts, the bindings untouched', async () => {
+    await start({ maxContacts: 2 });
+    expect((await ua.register({ callId: 'mc1', contacts: ['<sip:alice@192.0.2.1>', '<sip:alice@192.0.2.2>'] })).status).to.equal(200);
+    const res = await ua.register({ callId: 'mc2', contacts: ['<sip:alice@192.0.2.3>'] });
+    expect(res.status).to.equal(503);
+    expect(res.reason).to.equal('Too Many Registered Contacts');
+    expect((await rig.registry.lookup(AOR)).map((b) => b.contact).sort()).to.deep.equal(['sip:alice@192.0.2.1', 'sip:alice@192.0.2.2']);
+  });
+
+  it('Path and reg-id survive in the SQLite adapter, across a reopen of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rvoip-reg-path-'));
+    try {
+      const file = join(dir, 'r.db');
+      await start({ storage: new SqliteStorageAdapter({ path: file }) });
+      const inst = '"<urn:uuid:00000000-0000-1000-8000-000A95A0E129>"';
+      const res = await ua.register({
+        callId: 'sq1', contacts: [`<sip:alice@192.0.2.9;ob>;+sip.instance=${inst};reg-id=2`],
+        headers: ['Path: <sip:edge1.example.com;lr>', 'Path: <sip:edge2.example.com;lr>', 'Supported: outbound, path'],
+      });
+      expect(res.status).to.equal(200);
+      const expected = { regId: 2, path: ['<sip:edge1.example.com;lr>', '<sip:edge2.example.com;lr>'] };
+      expect((await rig.registry.lookup(AOR))[0]).to.deep.include(expected);
+      await rig.close();
+      const reopened = new SqliteStorageAdapter({ path: file });
+      await reopened.open();
+      try {
+        expect((await reopened.bindings.get(AOR))[0]).to.deep.include(expected);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the binding is in storage before the 200 OK leaves (awaited write)', async () => {

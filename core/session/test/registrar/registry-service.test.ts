@@ -11,7 +11,7 @@ function update(contacts: ContactUpdate[], callId = 'c1', cseq = 1, extra: Parti
   return { aor: AOR, callId, cseq, source, contacts, ...extra };
 }
 
-describe('session/registrar DefaultRegistryService', () => {
+for (const exclusiveStore of [false, true]) describe(`session/registrar DefaultRegistryService (exclusiveStore: ${exclusiveStore})`, () => {
   let clock: number;
   let storage: MemoryStorageAdapter;
   let registry: DefaultRegistryService;
@@ -20,7 +20,7 @@ describe('session/registrar DefaultRegistryService', () => {
   beforeEach(() => {
     clock = Date.UTC(2026, 0, 1);
     storage = new MemoryStorageAdapter(() => clock);
-    registry = new DefaultRegistryService(storage.bindings, { now: () => clock });
+    registry = new DefaultRegistryService(storage.bindings, { now: () => clock, exclusiveStore });
     changes = [];
     registry.onChange((c) => changes.push(c));
   });
@@ -116,7 +116,7 @@ describe('session/registrar DefaultRegistryService', () => {
       all: (n) => inner.all(n),
       purgeExpired: (n) => inner.purgeExpired(n),
     };
-    const r2 = new DefaultRegistryService(flaky, { now: () => clock });
+    const r2 = new DefaultRegistryService(flaky, { now: () => clock, exclusiveStore });
     const r = await r2.apply(update([{ contact: 'sip:b@h', expiresSeconds: 600 }, { contact: 'sip:c@h', expiresSeconds: 600 }, { contact: 'sip:a@h', expiresSeconds: 0 }], 'c1', 2));
     expect(r).to.deep.equal({ ok: false, code: 500, reason: 'binding store failed' });
     const left = await registry.lookup(AOR);
@@ -190,5 +190,83 @@ describe('session/registrar DefaultRegistryService', () => {
     })));
     expect(order).to.deep.equal([1, 2, 3]);
     expect(lock.size).to.equal(0);
+  });
+
+  it('refuses a REGISTER that would leave the AOR above maxContacts with 503; refreshes and removals still pass', async () => {
+    const r = new DefaultRegistryService(storage.bindings, { now: () => clock, exclusiveStore, maxContacts: 2 });
+    expect((await r.apply(update([{ contact: 'sip:a@h', expiresSeconds: 600 }, { contact: 'sip:b@h', expiresSeconds: 600 }], 'm1', 1))).ok).to.equal(true);
+    const over = await r.apply(update([{ contact: 'sip:c@h', expiresSeconds: 600 }], 'm2', 1));
+    expect(over).to.deep.equal({ ok: false, code: 503, reason: 'Too Many Registered Contacts' });
+    expect((await r.lookup(AOR)).map((b) => b.contact).sort()).to.deep.equal(['sip:a@h', 'sip:b@h']);
+    expect((await r.apply(update([{ contact: 'sip:a@h', expiresSeconds: 900 }], 'm1', 2))).ok).to.equal(true);
+    expect((await r.apply(update([{ contact: 'sip:b@h', expiresSeconds: 0 }, { contact: 'sip:c@h', expiresSeconds: 600 }], 'm3', 1))).ok).to.equal(true);
+    expect((await r.lookup(AOR)).map((b) => b.contact).sort()).to.deep.equal(['sip:a@h', 'sip:c@h']);
+  });
+
+  /** A store whose puts wait until released; `failFirst` makes the first released put reject. */
+  function gatedStore(failFirst = false): { store: BindingStore; waiting: () => number; release: () => void } {
+    const inner = storage.bindings;
+    let pending: Array<() => void> = [];
+    let failed = !failFirst;
+    return {
+      store: {
+        put: (b) => new Promise<void>((resolve, reject) => {
+          pending.push(() => {
+            if (!failed) {
+              failed = true;
+              reject(new Error('disk full'));
+            } else inner.put(b).then(resolve, reject);
+          });
+        }),
+        remove: (a, c) => inner.remove(a, c),
+        get: (a, n) => inner.get(a, n),
+        all: (n) => inner.all(n),
+        purgeExpired: (n) => inner.purgeExpired(n),
+      },
+      waiting: () => pending.length,
+      release: () => {
+        const now = pending;
+        pending = [];
+        for (const go of now) go();
+      },
+    };
+  }
+
+  it(exclusiveStore
+    ? 'queues the writes of back-to-back REGISTERs of one AOR without waiting for each commit'
+    : 'holds the AOR lock until the write is durable: one REGISTER of an AOR writes at a time', async () => {
+    const gate = gatedStore();
+    const r = new DefaultRegistryService(gate.store, { now: () => clock, exclusiveStore });
+    const all = Promise.all(Array.from({ length: 5 }, (_, i) => r.apply(update([{ contact: 'sip:a@h', expiresSeconds: 600 }], `call-${i}`, 1))));
+    await new Promise((done) => setImmediate(done));
+    expect(gate.waiting()).to.equal(exclusiveStore ? 5 : 1);
+    while (gate.waiting() > 0) {
+      gate.release();
+      await new Promise((done) => setImmediate(done));
+    }
+    const results = await all;
+    expect(results.map((x) => x.ok)).to.deep.equal([true, true, true, true, true]);
+    const [b] = await r.lookup(AOR);
+    expect(b!.callId).to.equal('call-4');
+  });
+
+  it('a failed write fails it and every update planned on top of it; the next one starts from the store', async () => {
+    await registry.apply(update([{ contact: 'sip:a@h', expiresSeconds: 600 }], 'c0', 1));
+    const gate = gatedStore(true);
+    const r = new DefaultRegistryService(gate.store, { now: () => clock, exclusiveStore });
+    const first = r.apply(update([{ contact: 'sip:b@h', expiresSeconds: 600 }], 'c1', 1));
+    const second = r.apply(update([{ contact: 'sip:c@h', expiresSeconds: 600 }], 'c2', 1));
+    while ((await Promise.race([Promise.all([first, second]), new Promise((done) => setImmediate(() => done(undefined)))])) === undefined) gate.release();
+    expect(await first).to.deep.equal({ ok: false, code: 500, reason: 'binding store failed' });
+    const secondResult = await second;
+    if (exclusiveStore) expect(secondResult).to.deep.equal({ ok: false, code: 500, reason: 'an earlier update of this AOR failed' });
+    else expect(secondResult.ok).to.equal(true);
+    const third = r.apply(update([{ contact: 'sip:d@h', expiresSeconds: 600 }], 'c3', 1));
+    while ((await Promise.race([third, new Promise((done) => setImmediate(() => done(undefined)))])) === undefined) gate.release();
+    const ok = await third;
+    expect(ok.ok).to.equal(true);
+    // Never sip:b (its write failed). sip:c is stored in both modes; with exclusiveStore its
+    // update was answered 500 all the same (a write never acknowledged; the UA retries).
+    expect((await r.lookup(AOR)).map((x) => x.contact).sort()).to.deep.equal(['sip:a@h', 'sip:c@h', 'sip:d@h']);
   });
 });

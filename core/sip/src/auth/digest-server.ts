@@ -32,7 +32,11 @@ export interface DigestServerOptions {
   allowLegacy?: boolean;
   /** Nonce lifetime; older nonces with a correct response get stale=true. Default 300 s. */
   nonceTtlMs?: number;
-  /** Upper bound on nonces whose nc values are tracked. Default 10,000. */
+  /**
+   * How many of the most recently issued nonces keep their nc replay window (rounded up to a
+   * power of two; 16 bytes each). An older nonce gets stale=true and the client moves on to a
+   * fresh one. Default 2^20: about 70 s of challenges at 15,000 per second.
+   */
   maxTrackedNonces?: number;
   /** Proxy authentication: 407, Proxy-Authenticate, Proxy-Authorization. Default false. */
   proxy?: boolean;
@@ -73,7 +77,6 @@ export class DigestServer {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
-  private lastPrune = 0;
   private readonly ha1Cache = new Map<string, { password: string; ha1: string }>();
   private freshTemplates: ReadonlyArray<readonly [string, string]> | undefined;
   private staleTemplates: ReadonlyArray<readonly [string, string]> | undefined;
@@ -85,7 +88,7 @@ export class DigestServer {
     this.ttlMs = opts.nonceTtlMs ?? 300_000;
     this.now = opts.now ?? Date.now;
     this.nonces = new NonceIssuer(opts.secret, opts.realm, this.ttlMs, this.now);
-    this.counts = new NonceCountTracker(opts.maxTrackedNonces ?? 10_000);
+    this.counts = new NonceCountTracker(opts.maxTrackedNonces ?? 1 << 20);
     this.log = (opts.logger ?? silentLogger).child({ module: 'sip.auth.server', realm: opts.realm });
     validateOptions(opts, this.algorithms, this.ttlMs);
   }
@@ -109,7 +112,7 @@ export class DigestServer {
 
   /** One header line per offered algorithm, sharing one nonce. */
   challenge(stale = false, why = 'credentials required'): DigestVerdict & { kind: 'challenge' } {
-    const nonce = this.nonces.issue();
+    const nonce = this.nonces.issue(this.counts.nextSeq(), this.counts.issuerId);
     const templates = this.templates(stale);
     const name = this.challengeHeaderName;
     const headers: AuthHeaderLine[] = [];
@@ -147,7 +150,6 @@ export class DigestServer {
 
   /** Checks the request's credentials for this realm. Never throws on bad input. */
   async verify(request: SipRequest): Promise<DigestVerdict> {
-    this.pruneCounts();
     const creds = this.findCredentials(request);
     if (creds === undefined) return this.challenge(false, 'no Digest credentials for this realm');
     const checked = verdictCredentials(creds, {
@@ -188,7 +190,7 @@ export class DigestServer {
     // password was right, so the client retries without asking the user.
     if (nonceCheck.expired) return this.challenge(true, 'nonce expired');
     if (qop !== undefined) {
-      const seen = this.counts.record(params.nonce, nonceCheck.issuedAt, parseInt(params.nc ?? '', 16));
+      const seen = this.counts.record(nonceCheck.issuer, nonceCheck.seq, parseInt(params.nc ?? '', 16));
       if (seen === 'unknown') return this.challenge(true, 'nonce no longer tracked');
       if (seen === 'replay') {
         this.log.warn({ username, nc: params.nc }, 'digest nonce-count replayed');
@@ -249,12 +251,6 @@ export class DigestServer {
     return ha1;
   }
 
-  private pruneCounts(): void {
-    const now = this.now();
-    if (now - this.lastPrune < this.ttlMs / 4) return;
-    this.lastPrune = now;
-    this.counts.prune(now - this.ttlMs);
-  }
 }
 
 function validateOptions(opts: DigestServerOptions, algorithms: readonly DigestAlgorithm[], ttlMs: number): void {

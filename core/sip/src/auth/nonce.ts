@@ -1,5 +1,7 @@
 /**
- * Self-validating nonces: timestamp + random salt + MAC(secret, realm, timestamp, salt).
+ * Self-validating nonces: timestamp (48-bit ms) + sequence number + issuer id + random
+ * salt, and a MAC over them (secret, realm, head). The sequence number and issuer id are
+ * what NonceCountTracker keys its replay window on.
  * Any server instance that holds the secret can check a nonce and its age without having
  * stored it, so nonces survive restarts and work across a cluster (or the worker
  * processes of one host sharing the secret).
@@ -13,14 +15,17 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { fillRandom } from '../transaction/random-pool.js';
 
-const TS_BYTES = 8;
-const SALT_BYTES = 8;
-const HEAD_BYTES = TS_BYTES + SALT_BYTES;
+const TS_BYTES = 6;
+const SEQ_AT = TS_BYTES;
+const ISSUER_AT = SEQ_AT + 4;
+const SALT_AT = ISSUER_AT + 4;
+const SALT_BYTES = 2;
+const HEAD_BYTES = SALT_AT + SALT_BYTES;
 const MAC_BYTES = 16;
 const NONCE_BYTES = HEAD_BYTES + MAC_BYTES;
 
 export type NonceCheck =
-  | { valid: true; issuedAt: number; expired: boolean }
+  | { valid: true; issuedAt: number; expired: boolean; seq: number; issuer: number }
   | { valid: false };
 
 export class NonceIssuer {
@@ -46,12 +51,13 @@ export class NonceIssuer {
     this.opaqueValue = hash('sha256', Buffer.concat([prefix, Buffer.from('opaque', 'utf8')]), 'buffer').subarray(0, 12).toString('base64url');
   }
 
-  issue(): string {
+  /** A nonce for sequence number `seq` of tracker `issuer` (NonceCountTracker). */
+  issue(seq = 0, issuer = 0): string {
     const out = this.scratch;
-    const ts = Math.max(0, Math.floor(this.now()));
-    out.writeUInt32BE(Math.floor(ts / 0x1_0000_0000), 0);
-    out.writeUInt32BE(ts >>> 0, 4);
-    fillRandom(out, TS_BYTES, SALT_BYTES);
+    out.writeUIntBE(Math.min(0xffff_ffff_ffff, Math.max(0, Math.floor(this.now()))), 0, TS_BYTES);
+    out.writeUInt32BE(seq >>> 0, SEQ_AT);
+    out.writeUInt32BE(issuer >>> 0, ISSUER_AT);
+    fillRandom(out, SALT_AT, SALT_BYTES);
     this.mac(out, 0).copy(out, HEAD_BYTES, 0, MAC_BYTES);
     return out.toString('base64url');
   }
@@ -62,10 +68,10 @@ export class NonceIssuer {
     const raw = Buffer.from(nonce, 'base64url');
     if (raw.length !== NONCE_BYTES || raw.toString('base64url') !== nonce) return { valid: false };
     if (!timingSafeEqual(raw.subarray(HEAD_BYTES), this.mac(raw, 0).subarray(0, MAC_BYTES))) return { valid: false };
-    const issuedAt = raw.readUInt32BE(0) * 0x1_0000_0000 + raw.readUInt32BE(4);
+    const issuedAt = raw.readUIntBE(0, TS_BYTES);
     const age = this.now() - issuedAt;
     // A nonce from the future means clock trouble or forgery; treat it as expired.
-    return { valid: true, issuedAt, expired: age > this.ttlMs || age < -1000 };
+    return { valid: true, issuedAt, expired: age > this.ttlMs || age < -1000, seq: raw.readUInt32BE(SEQ_AT), issuer: raw.readUInt32BE(ISSUER_AT) };
   }
 
   /** A stable opaque value: clients must echo it, and a mismatch shows a foreign challenge. */

@@ -39,7 +39,6 @@ const HEX = /^[0-9a-fA-F]+$/;
 
 export function verdictCredentials(creds: AuthHeader, policy: CheckPolicy): CheckResult {
   const p = paramMap(creds);
-  const bad = (why: string): CheckResult => ({ kind: 'bad-request', status: 400, reason: 'Bad Request', why });
   for (const name of ['username', 'nonce', 'uri', 'response']) {
     if (!p.has(name)) return bad(`Digest credentials lack the ${name} parameter`);
   }
@@ -87,6 +86,10 @@ export function verdictCredentials(creds: AuthHeader, policy: CheckPolicy): Chec
  * The digest-uri is the Request-URI the client sent; a proxy may have re-encoded the
  * Request-URI (escaping, case of scheme and host), so fall back to URI equivalence.
  */
+function bad(why: string): CheckResult {
+  return { kind: 'bad-request', status: 400, reason: 'Bad Request', why };
+}
+
 function sameUri(digestUri: string, requestUri: string): boolean {
   if (digestUri === requestUri) return true;
   try {

@@ -34,6 +34,8 @@ export interface ParseOptions {
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
+/** Shared by every message with Content-Length: 0. */
+const EMPTY_BODY = Buffer.alloc(0);
 
 function fail(message: string, status = 400, reason = 'Bad Request', fatal = false): SipParseError {
   return new SipParseError(message, { status, reason, fatal });
@@ -311,7 +313,8 @@ function parseInner(buf: Buffer, opts: ParseOptions): SipMessage {
       throw fail(`Content-Length ${length} exceeds the ${buf.length - bodyStart} body bytes received`);
     }
     // Bytes after the body are discarded (RFC 3261 18.3; RFC 4475 dblreq).
-    msg.body = buf.subarray(bodyStart, bodyStart + length);
+    // An empty body must not keep the whole datagram alive (transactions hold requests for 32 s).
+    msg.body = length === 0 ? EMPTY_BODY : buf.subarray(bodyStart, bodyStart + length);
   }
 
   const cseqCount = raw !== null ? raw.countOf[H_CSEQ]! : headers.count('cseq');

@@ -47,6 +47,10 @@ export interface AnyTransaction {
   readonly branch: string;
   readonly state: string;
   readonly terminated: boolean;
+  /** @internal The layer's map keys, kept on the transaction instead of in a WeakMap the GC must trace. */
+  layerKey: string | undefined;
+  /** @internal */
+  layerMergeKey: string | undefined;
   terminate(reason?: TerminationReason): void;
 }
 
@@ -60,7 +64,11 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
   protected readonly ctx: TransactionContext;
   private logValue: Logger | undefined;
   private current: S;
-  private readonly timerHandles = new Map<string, TimerHandle>();
+  /** Created with the first timer: a server answered over TCP never arms one. */
+  private timerHandles: Map<string, TimerHandle> | undefined;
+  /** The transaction layer's map keys for this transaction (internal to the layer). */
+  layerKey: string | undefined = undefined;
+  layerMergeKey: string | undefined = undefined;
   private reason: TerminationReason | undefined;
 
   protected constructor(request: SipRequest, branch: string, initial: S, ctx: TransactionContext) {
@@ -103,24 +111,25 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
   /** (Re)arms a named timer; firing after termination is impossible because terminate clears all. */
   protected startTimer(name: string, ms: number, fire: () => void): void {
     this.stopTimer(name);
+    const handles = (this.timerHandles ??= new Map());
     const handle = this.ctx.scheduler.setTimeout(() => {
-      this.timerHandles.delete(name);
+      handles.delete(name);
       if (!this.terminated) fire();
     }, ms);
-    this.timerHandles.set(name, handle);
+    handles.set(name, handle);
   }
 
   protected stopTimer(name: string): void {
-    const handle = this.timerHandles.get(name);
+    const handle = this.timerHandles?.get(name);
     if (handle !== undefined) {
       this.ctx.scheduler.clearTimeout(handle);
-      this.timerHandles.delete(name);
+      this.timerHandles!.delete(name);
     }
   }
 
   /** Names of the timers currently armed (for tests and diagnostics). */
   get activeTimers(): string[] {
-    return [...this.timerHandles.keys()];
+    return this.timerHandles === undefined ? [] : [...this.timerHandles.keys()];
   }
 
   /** Arms a timer that terminates the transaction, or terminates now when it is zero. */
@@ -132,8 +141,10 @@ export abstract class Transaction<S extends string, E extends EventMap & BaseEve
   terminate(reason: TerminationReason = 'closed'): void {
     if (this.terminated) return;
     const previous = this.current;
-    for (const handle of this.timerHandles.values()) this.ctx.scheduler.clearTimeout(handle);
-    this.timerHandles.clear();
+    if (this.timerHandles !== undefined) {
+      for (const handle of this.timerHandles.values()) this.ctx.scheduler.clearTimeout(handle);
+      this.timerHandles = undefined;
+    }
     this.reason = reason;
     if (reason !== 'completed') this.log.debug({ from: previous, reason }, 'transaction terminated');
     this.ctx.onTerminated(this);

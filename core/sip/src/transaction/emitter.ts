@@ -8,14 +8,16 @@ import type { Logger } from '@rvoip/contracts';
 export type EventMap = Record<string, (...args: never[]) => void>;
 
 export class TypedEmitter<E extends EventMap> {
-  private readonly listeners = new Map<keyof E, Array<E[keyof E]>>();
+  // Created on the first listener: most server transactions never get one.
+  private listeners: Map<keyof E, Array<E[keyof E]>> | undefined;
 
   constructor(protected readonly emitterLogger: Logger) {}
 
   on<K extends keyof E>(event: K, listener: E[K]): this {
-    const list = this.listeners.get(event) ?? [];
+    const listeners = (this.listeners ??= new Map());
+    const list = listeners.get(event) ?? [];
     list.push(listener);
-    this.listeners.set(event, list);
+    listeners.set(event, list);
     return this;
   }
 
@@ -28,7 +30,7 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   off<K extends keyof E>(event: K, listener: E[K]): this {
-    const list = this.listeners.get(event);
+    const list = this.listeners?.get(event);
     if (list) {
       const idx = list.indexOf(listener);
       if (idx >= 0) list.splice(idx, 1);
@@ -37,11 +39,11 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   listenerCount(event: keyof E): number {
-    return this.listeners.get(event)?.length ?? 0;
+    return this.listeners?.get(event)?.length ?? 0;
   }
 
   protected emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): void {
-    const list = this.listeners.get(event);
+    const list = this.listeners?.get(event);
     if (!list) return;
     for (const listener of [...list]) {
       try {
@@ -53,6 +55,6 @@ export class TypedEmitter<E extends EventMap> {
   }
 
   protected removeAllListeners(): void {
-    this.listeners.clear();
+    this.listeners = undefined;
   }
 }

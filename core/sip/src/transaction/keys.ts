@@ -39,5 +39,5 @@ export function serverKey(req: SipRequest, asMethod?: string): string | undefine
 export function mergeKey(req: SipRequest): string | undefined {
   if (toTagOf(req) !== undefined) return undefined;
   const cseq = req.cseq;
-  return [fromTagOf(req) ?? '', req.callId, cseq.seq, cseq.method].join('|');
+  return `${fromTagOf(req) ?? ''}|${req.callId}|${cseq.seq}|${cseq.method}`;
 }

@@ -72,7 +72,6 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly merged = new Map<string, ServerTransaction>();
-  private readonly keys = new WeakMap<AnyTransaction, { key: string; mergeKey?: string }>();
   private readonly counters: TransactionCounters = { retransmissionsSent: 0, retransmissionsAbsorbed: 0, timeouts: 0, transportErrors: 0 };
   private mergedRequests = 0;
   private strayResponses = 0;
@@ -117,7 +116,7 @@ export class TransactionLayer {
         ? new InviteClientTransaction(req, branch, this.ctx)
         : new NonInviteClientTransaction(req, branch, this.ctx);
     this.clients.set(key, tx);
-    this.keys.set(tx, { key });
+    tx.layerKey = key;
     tx.attach(handlers);
     tx.start(target);
     return tx;
@@ -219,15 +218,17 @@ export class TransactionLayer {
       existing.receiveRequest(req, source);
       return;
     }
-    const original = this.findMerged(req);
+    // Computed once: both the merge check and the new transaction's entry need it.
+    const mk = mergeKey(req);
+    const original = this.findMerged(mk, key);
     if (original && this.rejectMerged) {
       this.mergedRequests++;
-      const tx = this.openServer(req, key, source, false);
+      const tx = this.openServer(req, key, source, undefined);
       tx.respond(tx.createResponse(482, 'Loop Detected'));
       return;
     }
     if (original) this.mergedRequests++;
-    const tx = this.openServer(req, key, source, true);
+    const tx = this.openServer(req, key, source, mk);
     const context: IncomingRequestContext = original ? { mergedWith: original } : {};
     if (req.method === 'CANCEL') {
       const inviteKey = serverKey(req, 'INVITE');
@@ -270,34 +271,35 @@ export class TransactionLayer {
 
   /** 8.2.2.2: a request without To tag that matches an ongoing transaction's From tag, Call-ID, CSeq. */
   isMergedRequest(req: SipRequest): boolean {
-    return this.findMerged(req) !== undefined;
+    return this.findMerged(mergeKey(req), serverKey(req)) !== undefined;
   }
 
-  private findMerged(req: SipRequest): ServerTransaction | undefined {
-    const key = mergeKey(req);
-    const tx = key === undefined ? undefined : this.merged.get(key);
-    return tx && !tx.terminated && serverKey(req) !== this.keys.get(tx)?.key ? tx : undefined;
+  private findMerged(mk: string | undefined, key: string | undefined): ServerTransaction | undefined {
+    const tx = mk === undefined ? undefined : this.merged.get(mk);
+    return tx && !tx.terminated && key !== tx.layerKey ? tx : undefined;
   }
 
-  private openServer(req: SipRequest, key: string, source: TransactionSource, trackMerge: boolean): ServerTransaction {
+  /** `mk`: the request's merge key when it is to be tracked (8.2.2.2), else undefined. */
+  private openServer(req: SipRequest, key: string, source: TransactionSource, mk: string | undefined): ServerTransaction {
     const branch = branchOf(req.topVia) ?? '';
     const tx =
       req.method === 'INVITE'
         ? new InviteServerTransaction(req, branch, source, this.ctx)
         : new NonInviteServerTransaction(req, branch, source, this.ctx);
     this.servers.set(key, tx);
-    const mk = trackMerge ? mergeKey(req) : undefined;
     if (mk !== undefined && !this.merged.has(mk)) this.merged.set(mk, tx);
-    this.keys.set(tx, { key, mergeKey: mk });
+    tx.layerKey = key;
+    tx.layerMergeKey = mk;
     return tx;
   }
 
   private forget(tx: AnyTransaction): void {
-    const entry = this.keys.get(tx);
-    if (!entry) return;
+    const key = tx.layerKey;
+    if (key === undefined) return;
     const map: Map<string, AnyTransaction> = tx.kind.endsWith('client') ? this.clients : this.servers;
-    if (map.get(entry.key) === tx) map.delete(entry.key);
-    if (entry.mergeKey !== undefined && this.merged.get(entry.mergeKey) === tx) this.merged.delete(entry.mergeKey);
+    if (map.get(key) === tx) map.delete(key);
+    const mk = tx.layerMergeKey;
+    if (mk !== undefined && this.merged.get(mk) === tx) this.merged.delete(mk);
   }
 
   /** Calls every handler, isolating their exceptions; returns how many threw. */

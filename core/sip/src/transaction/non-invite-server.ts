@@ -10,6 +10,7 @@
  */
 import type { SipRequest, SipResponse } from '../message/message.js';
 import type { TransactionContext } from './base.js';
+import { stateError } from './errors.js';
 import { ServerTransactionBase } from './server-base.js';
 import type { TransactionSource } from './transport.js';
 
@@ -23,6 +24,21 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
   }
 
   respond(res: SipResponse): void {
+    this.answer(res, true);
+  }
+
+  /**
+   * RFC 3261 8.2.7, stateless UAS: a final response sent once, after which the transaction
+   * ends at once instead of waiting out Timer J; a retransmitted request is then a new
+   * request. For challenges (401/407), where a repeat only earns another challenge: a
+   * registrar under load then keeps one transaction per REGISTER instead of two.
+   */
+  respondStateless(res: SipResponse): void {
+    if (res.status < 200) throw stateError(`a stateless answer to ${this.method} ${this.branch} must be final, got ${res.status}`);
+    this.answer(res, false);
+  }
+
+  private answer(res: SipResponse, keep: boolean): void {
     this.checkResponse(res);
     const state = this.state;
     if (state !== 'Trying' && state !== 'Proceeding') this.rejectInState(res);
@@ -35,7 +51,16 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     this.lastFinal = res;
     this.setState('Completed');
     this.send(res, false);
-    if (!this.terminated) this.terminateAfter('J', this.reliable ? 0 : 64 * this.ctx.timers.T1);
+    if (this.terminated) return;
+    const waitJ = this.reliable || !keep ? 0 : 64 * this.ctx.timers.T1;
+    if (waitJ > 0) {
+      // 32 s of absorbing retransmissions needs the final's wire form, not the parsed values
+      // of either message: drop those (re-read on demand) so a busy registrar's thousands of
+      // Completed transactions stay small for the collector.
+      this.request.invalidate();
+      res.invalidate();
+    }
+    this.terminateAfter('J', waitJ);
   }
 
   receiveRequest(_req: SipRequest, _source: TransactionSource): void {

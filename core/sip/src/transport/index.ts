@@ -5,6 +5,8 @@ export type {
   RemoteTarget,
   ReceivedInfo,
   ListeningPoint,
+  DatagramSource,
+  UdpDivert,
 } from './types.js';
 export {
   TRANSPORT_PROTOCOLS,

@@ -18,8 +18,9 @@ import { NodeDnsResolver, locateSipServer } from './resolver.js';
 import type { SipDnsResolver, TargetUri } from './resolver.js';
 import type { SipTransport } from './transport.js';
 import { createTransport } from './factory.js';
+import { UdpTransport } from './udp-transport.js';
 import type { TransportFactoryOptions } from './factory.js';
-import type { ListenSpec, ListeningPoint, ReceivedInfo, RemoteTarget, TransportProtocol } from './types.js';
+import type { DatagramSource, ListenSpec, ListeningPoint, ReceivedInfo, RemoteTarget, TransportProtocol } from './types.js';
 import { bareHost, formatHostPort, formatTarget, isSecure, parseListenSpec, reachableHost } from './types.js';
 import { routeResponse, stampOutgoingVia } from './via-policy.js';
 import { SipTransportError } from './errors.js';
@@ -85,6 +86,22 @@ export class TransportLayer {
    */
   onMessage(handler: MessageHandler): void {
     this.inbound.onMessage(handler);
+  }
+
+  /**
+   * Receives a datagram that another socket on one of our UDP ports took (a worker thread
+   * sharing the port through `reusePort` and its `divert` hook), as if our socket on
+   * `localPort` had: same received/rport stamping, transactions and answers from our socket.
+   * False when no UDP listener of ours has that port (the datagram is dropped).
+   */
+  injectDatagram(datagram: Buffer, source: DatagramSource): boolean {
+    for (const t of this.transports) {
+      if (t instanceof UdpTransport && t.listeningPoint.port === source.localPort && t.listeningPoint.host === source.localAddress) {
+        t.inject(datagram, source.remoteAddress, source.remotePort);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** RFC 3261 18: everything but UDP guarantees delivery (used by transaction timers). */

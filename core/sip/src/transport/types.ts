@@ -31,7 +31,31 @@ export interface ListenSpec {
    * address and port, so one peer's requests and retransmissions reach the same worker.
    */
   reusePort?: boolean;
+  /**
+   * UDP only: SO_RCVBUF to ask for, in bytes (the kernel caps it at net.core.rmem_max).
+   * Default 4 MiB: bursts of requests (a fleet re-registering, a load test) queue in the
+   * kernel while the event loop works, instead of being dropped and retransmitted 500 ms later.
+   */
+  recvBufferSize?: number;
+  /**
+   * UDP only: sees every SIP datagram before it is parsed (keep-alives excluded); returning
+   * true takes it away from this stack. A worker thread sharing a `reusePort` port with the
+   * main thread forwards what it does not serve this way (see TransportLayer.injectDatagram
+   * for the receiving side). Must be cheap: it runs on the receive path of every datagram.
+   */
+  divert?: UdpDivert;
 }
+
+/** Where a datagram came from and which socket received it. */
+export interface DatagramSource {
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+
+/** `ListenSpec.divert`: true when the hook took the datagram (the stack must not process it). */
+export type UdpDivert = (datagram: Buffer, source: DatagramSource) => boolean;
 
 export interface RemoteTarget {
   protocol: TransportProtocol;

@@ -35,6 +35,9 @@ function literalFirstLookup(
   else lookup(hostname, options, callback);
 }
 
+/** 4 MiB of kernel queue: about 10,000 REGISTERs of burst. */
+const DEFAULT_RECV_BUFFER = 4 * 1024 * 1024;
+
 export class UdpTransport implements SipTransport {
   readonly protocol = 'udp' as const;
   readonly reliable = false;
@@ -63,6 +66,7 @@ export class UdpTransport implements SipTransport {
       type: this.family === 6 ? 'udp6' : 'udp4',
       lookup: literalFirstLookup,
       ...(this.spec.reusePort === true ? { reusePort: true } : {}),
+      recvBufferSize: this.spec.recvBufferSize ?? DEFAULT_RECV_BUFFER,
     });
     this.socket = socket;
     return new Promise((resolve, reject) => {
@@ -75,6 +79,7 @@ export class UdpTransport implements SipTransport {
         socket.off('error', onError);
         socket.on('error', (err) => this.logger.warn({ err, transport: 'udp' }, 'udp socket error'));
         socket.on('message', (msg, rinfo) => this.receive(msg, rinfo.address, rinfo.port));
+        this.logger.debug({ transport: 'udp', recvBufferSize: socket.getRecvBufferSize() }, 'udp receive buffer');
         const addr = socket.address();
         this.point = { protocol: 'udp', host: addr.address, port: addr.port };
         if (this.spec.advertisedHost) this.point.advertisedHost = this.spec.advertisedHost;
@@ -89,13 +94,20 @@ export class UdpTransport implements SipTransport {
       return;
     }
     const point = this.listeningPoint;
-    this.sink.onPacket(msg, {
-      protocol: 'udp',
-      localAddress: point.host,
-      localPort: point.port,
-      remoteAddress,
-      remotePort,
-    });
+    const info = { protocol: 'udp' as const, localAddress: point.host, localPort: point.port, remoteAddress, remotePort };
+    if (this.spec.divert?.(msg, info) === true) return;
+    this.sink.onPacket(msg, info);
+  }
+
+  /**
+   * Processes a datagram another socket of this port received (a worker thread's, under
+   * `reusePort`) as if this socket had: answers leave from this socket, same port.
+   * The divert hook is not consulted again.
+   */
+  inject(msg: Buffer, remoteAddress: string, remotePort: number): void {
+    if (this.closed || isKeepAliveDatagram(msg)) return;
+    const point = this.listeningPoint;
+    this.sink.onPacket(msg, { protocol: 'udp', localAddress: point.host, localPort: point.port, remoteAddress, remotePort });
   }
 
   send(data: Buffer, target: RemoteTarget): Promise<SendResult> {

@@ -45,6 +45,11 @@ export interface ResponseOptions {
   headers?: Array<[string, string | number]>;
   body?: Buffer | string;
   contentType?: string;
+  /**
+   * Final non-2xx answers to non-INVITE requests only: send once and keep no transaction
+   * (RFC 3261 8.2.7, stateless UAS), as for a digest challenge. Ignored elsewhere.
+   */
+  stateless?: boolean;
 }
 
 /** A request outside any dialog (or the initial INVITE), handed to a method handler. */

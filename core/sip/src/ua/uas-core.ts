@@ -7,6 +7,7 @@ import type { Logger } from '@rvoip/contracts';
 import { dialogIdAtCallee } from '../dialog/dialog-id.js';
 import type { SipRequest, SipResponse } from '../message/message.js';
 import { InviteServerTransaction } from '../transaction/invite-server.js';
+import { NonInviteServerTransaction } from '../transaction/non-invite-server.js';
 import type { IncomingRequestContext, ServerTransaction } from '../transaction/layer.js';
 import type { TransactionSource } from '../transaction/transport.js';
 import type { ReceivedInfo, TransportProtocol } from '../transport/types.js';
@@ -89,33 +90,17 @@ export class UasCore {
   }
 
   private dispatch(tx: ServerTransaction, req: SipRequest, info: ReceivedInfo, respond: Responder): void {
-    const failed = (what: string, err: unknown): void => {
-      this.logger.error({ err, method: req.method, callId: req.callId }, `${what} handler failed; answering 500`);
-      if (tx.finalResponse === undefined) void respond(500).catch(() => undefined);
-    };
-    // The handler runs now rather than in a microtask: no promise chain per request unless
-    // the handler itself returns one.
-    const run = (what: string, fn: () => void | Promise<void>): void => {
-      let result: void | Promise<void>;
-      try {
-        result = fn();
-      } catch (err) {
-        failed(what, err);
-        return;
-      }
-      if (result !== undefined && typeof result.then === 'function') result.then(undefined, (err: unknown) => failed(what, err));
-    };
     if (req.method === 'INVITE' && tx instanceof InviteServerTransaction && this.inviteHandler !== undefined) {
       const invite = new IncomingInviteImpl(req, info, tx, this.ctx);
       this.invites.set(tx, invite);
       const handler = this.inviteHandler;
-      run('INVITE', () => handler(invite));
+      this.runHandler('INVITE', () => handler(invite), tx, req, respond);
       return;
     }
     const handler = this.handlers.get(req.method);
     if (handler !== undefined) {
       const incoming: IncomingRequest = { request: req, source: info, respond };
-      run(req.method, () => handler(incoming));
+      this.runHandler(req.method, () => handler(incoming), tx, req, respond);
       return;
     }
     if (req.method === 'OPTIONS') {
@@ -132,6 +117,27 @@ export class UasCore {
   }
 
   /** 9.2: 200 to the CANCEL, 487 to the INVITE if it had no final answer yet. */
+  /**
+   * Runs a handler now rather than in a microtask (no promise chain per request unless the
+   * handler returns one); a throw or rejection before any final answer gets a 500.
+   * Methods, not closures per request: those cost an allocation and a name each.
+   */
+  private runHandler(what: string, call: () => void | Promise<void>, tx: ServerTransaction, req: SipRequest, respond: Responder): void {
+    let result: void | Promise<void>;
+    try {
+      result = call();
+    } catch (err) {
+      this.handlerFailed(what, err, tx, req, respond);
+      return;
+    }
+    if (result !== undefined && typeof result.then === 'function') result.then(undefined, (err: unknown) => this.handlerFailed(what, err, tx, req, respond));
+  }
+
+  private handlerFailed(what: string, err: unknown, tx: ServerTransaction, req: SipRequest, respond: Responder): void {
+    this.logger.error({ err, method: req.method, callId: req.callId }, `${what} handler failed; answering 500`);
+    if (tx.finalResponse === undefined) void respond(500).catch(() => undefined);
+  }
+
   private cancel(req: SipRequest, context: IncomingRequestContext, respond: Responder): void {
     const invite = context.cancelTarget;
     if (invite === undefined) {
@@ -148,7 +154,9 @@ export class UasCore {
   private responder(tx: ServerTransaction): Responder {
     return (status: number, opts: ResponseOptions = NO_OPTIONS) => {
       try {
-        tx.respond(buildResponse(tx, status, opts, this.ctx.userAgent));
+        const res = buildResponse(tx, status, opts, this.ctx.userAgent);
+        if (opts.stateless === true && status >= 300 && tx instanceof NonInviteServerTransaction) tx.respondStateless(res);
+        else tx.respond(res);
         return DONE;
       } catch (err) {
         return Promise.reject(err instanceof Error ? err : new Error(String(err)));

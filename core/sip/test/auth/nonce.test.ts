@@ -7,7 +7,7 @@ describe('self-validating nonces', () => {
     let now = 5_000_000;
     const issuer = new NonceIssuer('k', 'example.com', 10_000, () => now);
     const nonce = issuer.issue();
-    expect(issuer.check(nonce)).to.deep.equal({ valid: true, issuedAt: 5_000_000, expired: false });
+    expect(issuer.check(nonce)).to.deep.include({ valid: true, issuedAt: 5_000_000, expired: false });
     // Another instance with the same secret (a restart, a cluster peer) agrees.
     expect(new NonceIssuer('k', 'example.com', 10_000, () => now).check(nonce).valid).to.equal(true);
     now += 10_001;
@@ -26,31 +26,59 @@ describe('self-validating nonces', () => {
 });
 
 describe('nonce-count tracking', () => {
-  it('flags repeats, accepts reordering inside the 64 window, refuses below it', () => {
-    const t = new NonceCountTracker(10);
-    expect(t.record('n', 1, 1)).to.equal('fresh');
-    expect(t.record('n', 1, 1)).to.equal('replay');
-    expect(t.record('n', 1, 100)).to.equal('fresh');
-    expect(t.record('n', 1, 40)).to.equal('fresh');
-    expect(t.record('n', 1, 40)).to.equal('replay');
-    expect(t.record('n', 1, 36)).to.equal('replay');
+  it('flags repeats, accepts reordering inside the 32 window, refuses below it', () => {
+    const t = new NonceCountTracker(64);
+    const seq = t.nextSeq();
+    expect(t.record(t.issuerId, seq, 1)).to.equal('fresh');
+    expect(t.record(t.issuerId, seq, 1)).to.equal('replay');
+    expect(t.record(t.issuerId, seq, 100)).to.equal('fresh');
+    expect(t.record(t.issuerId, seq, 70)).to.equal('fresh');
+    expect(t.record(t.issuerId, seq, 70)).to.equal('replay');
+    expect(t.record(t.issuerId, seq, 68)).to.equal('replay');
+    expect(t.record(t.issuerId, seq, 0)).to.equal('replay');
   });
 
-  it('stays bounded and reports evicted nonces as unknown, never fresh', () => {
-    const t = new NonceCountTracker(3);
-    for (let i = 1; i <= 5; i++) expect(t.record(`n${i}`, i, 1)).to.equal('fresh');
-    expect(t.size).to.equal(3);
-    expect(t.record('n1', 1, 1)).to.equal('unknown');
-    expect(t.record('n2', 2, 2)).to.equal('unknown');
-    expect(t.record('n5', 5, 1)).to.equal('replay');
+  it('keeps a window for the last `capacity` nonces in issue order, whatever order they are used in', () => {
+    const t = new NonceCountTracker(64);
+    const seqs = Array.from({ length: 64 }, () => t.nextSeq());
+    // Used newest first: the oldest issued is still tracked until 64 newer nonces exist.
+    for (const s of [...seqs].reverse()) expect(t.record(t.issuerId, s, 1)).to.equal('fresh');
+    expect(t.size).to.equal(64);
+    expect(t.record(t.issuerId, seqs[0]!, 1)).to.equal('replay');
+    const next = t.nextSeq();
+    expect(t.record(t.issuerId, seqs[0]!, 2)).to.equal('unknown');
+    expect(t.record(t.issuerId, seqs[1]!, 2)).to.equal('fresh');
+    expect(t.record(t.issuerId, next, 1)).to.equal('fresh');
+    expect(t.size).to.equal(64);
   });
 
-  it('prunes nonces issued before a cut-off', () => {
-    const t = new NonceCountTracker(100);
-    t.record('old', 10, 1);
-    t.record('new', 50, 1);
-    t.prune(20);
-    expect(t.size).to.equal(1);
-    expect(t.record('old', 10, 2)).to.equal('unknown');
+  it('never judges a nonce it did not issue, nor one from the future', () => {
+    const t = new NonceCountTracker(64);
+    const other = new NonceCountTracker(64);
+    expect(t.record(t.issuerId, 0, 1)).to.equal('unknown');
+    const seq = t.nextSeq();
+    expect(t.record(other.issuerId === t.issuerId ? t.issuerId + 1 : other.issuerId, seq, 1)).to.equal('unknown');
+    expect(t.record(t.issuerId, seq + 5, 1)).to.equal('unknown');
+    expect(t.record(t.issuerId, seq, 1)).to.equal('fresh');
+  });
+
+  it('carries sequence number and issuer inside the MAC-protected nonce', () => {
+    const issuer = new NonceIssuer('k', 'example.com', 10_000, () => 7);
+    const check = issuer.check(issuer.issue(0xfffffffe, 0x01020304));
+    expect(check).to.deep.include({ valid: true, issuedAt: 7, seq: 0xfffffffe, issuer: 0x01020304 });
+  });
+
+  it('wraps the 32-bit sequence number without losing the window', () => {
+    const t = new NonceCountTracker(64);
+    let seq = 0;
+    // Issuing 2^32 nonces takes too long for a test: start the counter just below the wrap.
+    (t as unknown as { latest: number }).latest = 0xffff_fff0;
+    (t as unknown as { issuedAny: boolean }).issuedAny = true;
+    const near: number[] = [];
+    for (let i = 0; i < 32; i++) near.push((seq = t.nextSeq()));
+    expect(near[0]).to.equal(0xffff_fff1);
+    expect(seq).to.equal(0x10);
+    for (const s of near) expect(t.record(t.issuerId, s, 1)).to.equal('fresh');
+    expect(t.record(t.issuerId, near[0]!, 1)).to.equal('replay');
   });
 });

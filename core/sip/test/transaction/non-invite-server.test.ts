@@ -73,6 +73,19 @@ describe('non-INVITE server transaction (RFC 3261 17.2.2)', () => {
     expect(layer.sizes.servers).to.equal(0);
   });
 
+  it('a stateless answer (8.2.7) goes out once and keeps nothing: a repeat is a new request', () => {
+    setup('udp');
+    const { req, tx } = receive('REGISTER');
+    if (tx.kind !== 'non-invite-server') throw new Error('expected a non-INVITE server transaction');
+    tx.respondStateless(tx.createResponse(401));
+    expect(tx.state).to.equal('Terminated');
+    expect(layer.sizes.servers).to.equal(0);
+    transport.inject(copyOf(req));
+    expect(delivered).to.have.length(2);
+    expect(transport.responses().map(statusOf)).to.deep.equal([401]);
+    expect(() => delivered[1]!.kind === 'non-invite-server' && delivered[1]!.respondStateless(delivered[1]!.createResponse(180))).to.throw(/must be final/);
+  });
+
   it('refuses a second final response', () => {
     setup('udp');
     const { tx } = receive();
