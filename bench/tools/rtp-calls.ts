@@ -8,6 +8,7 @@
  * CPU profile of the measurement window.
  */
 import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -30,21 +31,31 @@ export interface CallsRun {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function nextLine(lines: Interface, child: ChildProcess, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
+/**
+ * The engine's JSON lines, one per request. Node flags such as --trace-gc print to stdout
+ * too: those lines are shown with RTP_BENCH_VERBOSE and never taken for a reply.
+ */
+function jsonLines(lines: Interface): (child: ChildProcess, what: string) => Promise<string> {
+  const queued: string[] = [];
+  let waiting: ((line: string) => void) | undefined;
+  lines.on('line', (line) => {
+    if (!line.startsWith('{')) {
+      if (process.env.RTP_BENCH_VERBOSE) process.stderr.write(`engine: ${line}\n`);
+      return;
+    }
+    if (waiting) waiting(line);
+    else queued.push(line);
+  });
+  return (child, what) => new Promise((resolve, reject) => {
+    const first = queued.shift();
+    if (first !== undefined) return resolve(first);
     const onExit = (code: number | null): void => reject(new Error(`rtp engine server exited (code ${code}) while waiting for ${what}`));
     child.once('exit', onExit);
-    // Only JSON lines are ours (node flags such as --trace-gc print to stdout too).
-    const onLine = (line: string): void => {
-      if (!line.startsWith('{')) {
-        if (process.env.RTP_BENCH_VERBOSE) process.stderr.write(`engine: ${line}\n`);
-        return;
-      }
-      lines.off('line', onLine);
+    waiting = (line) => {
+      waiting = undefined;
       child.off('exit', onExit);
       resolve(line);
     };
-    lines.on('line', onLine);
   });
 }
 
@@ -54,15 +65,15 @@ export async function runCalls(opts: { ivr: number; echo: number; raw?: number; 
   const child = spawn(process.execPath, [...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const nextLine = jsonLines(createInterface({ input: child.stdout! }));
   try {
-    const ready = JSON.parse(await nextLine(lines, child, 'its ports')) as { ports: number[] };
+    const ready = JSON.parse(await nextLine(child, 'its ports')) as { ports: number[] };
     peer.start(ready.ports, opts.ivr);
     await sleep(opts.warmupMs);
     child.stdin!.write('start\n');
     peer.resetWindow();
     await sleep(opts.measureMs);
-    const stopped = nextLine(lines, child, 'its figures');
+    const stopped = nextLine(child, 'its figures');
     child.stdin!.write('stop\n');
     const peerFigures = peer.figures();
     const engine = (JSON.parse(await stopped) as { figures: CallsRun['engine'] }).figures;
@@ -73,5 +84,34 @@ export async function runCalls(opts: { ivr: number; echo: number; raw?: number; 
     await Promise.race([exited, sleep(5000)]);
     if (child.exitCode === null) child.kill('SIGKILL');
     peer.close();
+  }
+}
+
+/**
+ * The machine's speed right now, as CPU microseconds per 172-byte datagram sent and
+ * received over loopback inside this process (no engine, no second process). The engine's
+ * figures move with it from run to run on a shared VM; this is the yardstick to compare
+ * runs taken at different times.
+ */
+export async function loopbackUdpCost(packets = 50_000): Promise<number> {
+  const [a, b] = [createSocket('udp4'), createSocket('udp4')];
+  try {
+    await Promise.all([a, b].map((s) => new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve))));
+    await new Promise<void>((resolve) => a.connect(b.address().port, '127.0.0.1', resolve));
+    const buf = Buffer.alloc(172);
+    let received = 0;
+    b.on('message', () => void received++);
+    const cpu0 = process.cpuUsage();
+    // 20 per event-loop turn: the receiver keeps up, so nothing is dropped.
+    for (let sent = 0; sent < packets; sent += 20) {
+      for (let i = 0; i < 20; i++) a.send(buf);
+      await new Promise((r) => setImmediate(r));
+    }
+    await sleep(50);
+    const cpu = process.cpuUsage(cpu0);
+    return Number(((cpu.user + cpu.system) / Math.max(1, received)).toFixed(2));
+  } finally {
+    a.close();
+    b.close();
   }
 }

@@ -9,19 +9,22 @@
  *  - 'raw' (the floor): no MediaEngine at all, a plain connected dgram socket per call
  *    returning each datagram as it came; what Node's UDP path costs on this machine.
  *
+ * Every RTP socket's receive callback and every ivr session's tick are timed by
+ * EngineProbe (rtp-engine-probe.ts) against the send time the peer stamps into each packet.
+ *
  * Protocol: argv `--ivr N --echo M --raw R --peer-ports P1,P2,.. --port-base B` (session i answers
  * towards peer port i mod count); prints one JSON line
  * `{"ports":[...]}` (IVR sessions first) once every session is up. Then reads lines on
  * stdin: `start` (opens the measurement window), `stop` (prints `{"figures":{...}}` for the
  * window), `exit` (closes the engine and exits).
  */
-import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { MediaEngine } from '@rvoip/media';
-import type { MediaSession } from '@rvoip/media';
+import type { MediaSession, PortPair } from '@rvoip/media';
+import { EngineProbe } from './rtp-engine-probe.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,12 +48,19 @@ function answerFor(port: number): string {
 }
 
 const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [base, base + total * 2 + 1], codecs: ['pcmu'] });
+const probe = new EngineProbe(total + rawCount);
+// The probe needs each session's RTP socket, which only the port allocator hands out.
+const allocate = engine.ports.allocate.bind(engine.ports);
+let lastPair: PortPair | undefined;
+engine.ports.allocate = async (address: string): Promise<PortPair> => (lastPair = await allocate(address));
 const ivr: MediaSession[] = [];
 const echo: MediaSession[] = [];
 for (let i = 0; i < total; i++) {
   const s = await engine.createSession(i < ivrCount ? {} : { loopback: true });
   s.createOffer();
   s.setRemoteAnswer(answerFor(peerPorts[i % peerPorts.length]!));
+  probe.wrapReceive(lastPair!.rtp, i < ivrCount ? 'ivr' : 'echo', i);
+  if (i < ivrCount) probe.wrapTick(s);
   (i < ivrCount ? ivr : echo).push(s);
 }
 
@@ -58,12 +68,15 @@ for (let i = 0; i < total; i++) {
 const frame = new Int16Array(160).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
 let running = true;
 let framesOut = 0;
-for (const s of ivr) {
+ivr.forEach((s, i) => {
   void s.playFrames(() => (running ? frame : undefined));
   void (async () => {
-    for await (const _f of s.frames()) framesOut++;
+    for await (const f of s.frames()) {
+      framesOut++;
+      probe.frame(i, f);
+    }
   })();
-}
+});
 
 const raw: Socket[] = [];
 const rawCounters = { received: 0, sent: 0 };
@@ -78,6 +91,7 @@ for (let i = 0; i < rawCount; i++) {
     s.send(msg);
     rawCounters.sent++;
   });
+  probe.wrapReceive(s, 'raw', total + i);
   raw.push(s);
 }
 
@@ -93,21 +107,7 @@ const snapshot = (): { received: number; sent: number; lost: number; framesOut: 
   t: performance.now(),
 });
 
-// GC pauses on the main thread during the window, by kind (minor = scavenge, major = mark-compact).
-const gc = { minor: { count: 0, totalMs: 0, maxMs: 0 }, major: { count: 0, totalMs: 0, maxMs: 0 } };
-new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) {
-    const kind = ((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0) === perfConstants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
-    kind.count++;
-    kind.totalMs += e.duration;
-    kind.maxMs = Math.max(kind.maxMs, e.duration);
-  }
-}).observe({ entryTypes: ['gc'] });
-
-// 1 ms is the finest resolution; values include that sampling interval itself.
-const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 let start = snapshot();
-const ms = (ns: number): number => Number((ns / 1e6).toFixed(3));
 
 function figures(): Record<string, unknown> {
   const end = snapshot();
@@ -125,33 +125,42 @@ function figures(): Record<string, unknown> {
     framesPlayedOutPerSecond: Math.round(((end.framesOut - start.framesOut) / wallMs) * 1000),
     concealedFrames: end.concealed - start.concealed,
     packetsLostAtEngine: end.lost - start.lost,
-    gcPauses: Object.fromEntries(Object.entries(gc).map(([k, v]) => [k, { count: v.count, totalMs: Number(v.totalMs.toFixed(1)), maxMs: Number(v.maxMs.toFixed(2)) }])),
-    eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), p999: ms(loopDelay.percentile(99.9)), max: ms(loopDelay.max) },
+    ...probe.figures(),
   };
 }
 
 // RTP_ENGINE_CPU_PROF=<file>: a V8 CPU profile of the measurement window only (no setup).
+// RTP_ENGINE_HEAP_PROF=<file>: V8's sampling heap profile of the window: what is still alive
+// at its end by allocation site (GC survivors), or with RTP_ENGINE_HEAP_PROF_ALL=1 every
+// allocation of the window (allocation volume by site).
 const profPath = process.env.RTP_ENGINE_CPU_PROF;
-const inspector = profPath ? new (await import('node:inspector/promises')).Session() : undefined;
+const heapPath = process.env.RTP_ENGINE_HEAP_PROF;
+const inspector = profPath || heapPath ? new (await import('node:inspector/promises')).Session() : undefined;
 inspector?.connect();
+
+async function startProfiles(): Promise<void> {
+  if (profPath) await inspector!.post('Profiler.enable').then(() => inspector!.post('Profiler.start'));
+  const all = process.env.RTP_ENGINE_HEAP_PROF_ALL === '1';
+  if (heapPath) await inspector!.post('HeapProfiler.startSampling', { samplingInterval: 8192, includeObjectsCollectedByMinorGC: all, includeObjectsCollectedByMajorGC: all });
+}
+
+async function stopProfiles(): Promise<void> {
+  const { writeFileSync } = await import('node:fs');
+  if (profPath) writeFileSync(profPath, JSON.stringify((await inspector!.post('Profiler.stop')).profile));
+  if (heapPath) writeFileSync(heapPath, JSON.stringify((await inspector!.post('HeapProfiler.stopSampling')).profile));
+}
 
 const out = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + '\n');
 createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = line.trim();
   if (cmd === 'start') {
-    loopDelay.reset();
-    loopDelay.enable();
-    for (const v of Object.values(gc)) Object.assign(v, { count: 0, totalMs: 0, maxMs: 0 });
+    probe.start();
     start = snapshot();
-    void inspector?.post('Profiler.enable').then(() => inspector.post('Profiler.start'));
+    if (inspector) void startProfiles();
   } else if (cmd === 'stop') {
-    loopDelay.disable();
     const f = figures();
     if (!inspector) return out({ figures: f });
-    void inspector.post('Profiler.stop').then(async ({ profile }) => {
-      (await import('node:fs')).writeFileSync(profPath!, JSON.stringify(profile));
-      out({ figures: f });
-    });
+    void stopProfiles().then(() => out({ figures: f }));
   } else if (cmd === 'exit') {
     running = false;
     for (const s of raw) s.close();

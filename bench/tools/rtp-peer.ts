@@ -6,19 +6,21 @@
  * all streams (the engine replies to the source it latched), and replies are told apart by
  * the engine port they come from.
  *
- * Echo streams tag each packet with its send time (4 payload bytes, 7 bits each, in
- * mu-law codes 0x80-0xff, which survive a decode/encode): what the engine sends back
- * carries the tag, so the round trip of every echoed packet is measured without a table.
+ * Every packet carries its send time on the clock both processes share (rtp-clock.ts,
+ * 4 payload bytes that survive a G.711 decode/encode): the engine side reads it on
+ * arrival (how long the packet took to reach its receive callback) and, for echo streams,
+ * what the engine sends back carries it too, so the round trip of every echoed packet is
+ * measured here without a table.
  */
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { createHistogram } from 'node:perf_hooks';
 import type { RecordableHistogram } from 'node:perf_hooks';
 import { pcmu } from '@rvoip/media';
+import { mainThreadSched, readTag, schedSince, sharedNowUs, sinceTagUs, writeTag } from './rtp-clock.js';
 
 const FRAME_MS = 20;
 const PHASES = 20;
-const TAG_MASK = (1 << 28) - 1;
 /** A timer late by more than this many periods sends what is due once and moves on. */
 const MAX_CATCH_UP = 5;
 
@@ -45,11 +47,9 @@ export interface PeerFigures {
   lateSends: number;
   rtcpReceived: number;
   peerCpuPercent: number;
+  /** The peer's main thread: time it waited for a CPU, timeslices (Linux only). */
+  peerMainThread?: Record<string, number>;
   rttMs?: { samples: number; p50: number; p99: number; p999: number; max: number };
-}
-
-function nowUs(): number {
-  return Math.round(performance.now() * 1000);
 }
 
 export class RtpPeer {
@@ -62,7 +62,7 @@ export class RtpPeer {
   private sent = 0;
   private late = 0;
   private rtcp = 0;
-  private windowStart = { t: 0, sent: 0, cpu: process.cpuUsage() };
+  private windowStart = { t: 0, sent: 0, cpu: process.cpuUsage(), sched: mainThreadSched() };
 
   private constructor(private readonly sockets: Socket[]) {
     for (const s of sockets) s.on('message', (msg, rinfo) => this.onMessage(msg, rinfo.port));
@@ -124,13 +124,8 @@ export class RtpPeer {
     b.writeUInt32BE(s.ts >>> 0, 4);
     s.seq = (s.seq + 1) & 0xffff;
     s.ts = (s.ts + 160) >>> 0;
-    if (s.echo) {
-      const t = nowUs() & TAG_MASK;
-      b[12] = 0x80 | (t >>> 21);
-      b[13] = 0x80 | ((t >>> 14) & 0x7f);
-      b[14] = 0x80 | ((t >>> 7) & 0x7f);
-      b[15] = 0x80 | (t & 0x7f);
-    }
+    // Stamped last, right before the send() that hands the datagram to the kernel.
+    writeTag(b, 12, sharedNowUs());
     s.socket.send(b, s.enginePort, '127.0.0.1');
     this.sent++;
   }
@@ -155,8 +150,8 @@ export class RtpPeer {
     }
     s.received++;
     if (s.echo && msg.length >= 16) {
-      const tag = ((msg[12]! & 0x7f) << 21) | ((msg[13]! & 0x7f) << 14) | ((msg[14]! & 0x7f) << 7) | (msg[15]! & 0x7f);
-      this.rtt.record(Math.max(1, (nowUs() - tag) & TAG_MASK));
+      const tag = readTag(msg, 12);
+      if (tag >= 0) this.rtt.record(Math.max(1, sinceTagUs(tag, sharedNowUs())));
     }
   }
 
@@ -170,7 +165,7 @@ export class RtpPeer {
     this.rtt = createHistogram();
     this.late = 0;
     this.rtcp = 0;
-    this.windowStart = { t: performance.now(), sent: this.sent, cpu: process.cpuUsage() };
+    this.windowStart = { t: performance.now(), sent: this.sent, cpu: process.cpuUsage(), sched: mainThreadSched() };
   }
 
   figures(): PeerFigures {
@@ -193,6 +188,8 @@ export class RtpPeer {
       rtcpReceived: this.rtcp,
       peerCpuPercent: Number((((cpu.user + cpu.system) / 1000 / wallMs) * 100).toFixed(1)),
     };
+    const sched = schedSince(this.windowStart.sched, wallMs);
+    if (sched) out.peerMainThread = sched;
     if (this.rtt.count > 0) out.rttMs = { samples: this.rtt.count, p50: ms(this.rtt.percentile(50)), p99: ms(this.rtt.percentile(99)), p999: ms(this.rtt.percentile(99.9)), max: ms(this.rtt.max) };
     return out;
   }

@@ -8,9 +8,18 @@ class G711Encoder implements AudioEncoder {
 
   encode(pcm: Int16Array): Buffer {
     const out = Buffer.allocUnsafe(pcm.length);
-    const t = this.table;
-    for (let i = 0; i < pcm.length; i++) out[i] = t[pcm[i] & 0xffff];
+    this.encodeInto(pcm, out, 0);
     return out;
+  }
+
+  encodeInto(pcm: Int16Array, out: Buffer, offset: number): number {
+    const t = this.table;
+    for (let i = 0; i < pcm.length; i++) out[offset + i] = t[pcm[i] & 0xffff];
+    return pcm.length;
+  }
+
+  payloadSize(samples: number): number {
+    return samples;
   }
 }
 

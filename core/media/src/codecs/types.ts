@@ -6,6 +6,14 @@
 /** Encodes one frame of 16-bit linear PCM (at `AudioCodec.sampleRate`) into an RTP payload. */
 export interface AudioEncoder {
   encode(pcm: Int16Array): Buffer;
+  /**
+   * Optional, for fixed-size payloads (G.711): writes the payload of `pcm` into `out` at
+   * `offset` and returns its length, so the RTP layer encodes straight into the packet
+   * (one buffer per packet instead of a payload and a copy). `payloadSize(pcm.length)`
+   * says how much room it needs.
+   */
+  encodeInto?(pcm: Int16Array, out: Buffer, offset: number): number;
+  payloadSize?(samples: number): number;
   close?(): void;
 }
 

@@ -38,6 +38,8 @@ const EMPTY_STATS: JitterStats = { received: 0, played: 0, late: 0, lost: 0, reo
 export class AudioReceiver {
   private readonly slots = new Map<number, DecoderSlot>();
   private primaryPt = -1;
+  /** The primary codec's slot: nearly every packet is it, so no Map lookup for those. */
+  private primary: DecoderSlot | undefined;
   private jitter: JitterBuffer | undefined;
   private jitterClock = 0;
   /** The peer's packetisation (its a=ptime), which the jitter buffer counts in. */
@@ -45,10 +47,6 @@ export class AudioReceiver {
   private readonly frameSize: number;
   private readonly fifo: PcmFifo;
   private readonly loopbackFifo: PcmFifo;
-  /** Payload type of buffered payloads that are not the primary codec (rare codec switch). */
-  private readonly otherPt = new WeakMap<Buffer, number>();
-  /** Whether `otherPt` was ever written: saves a WeakMap lookup per frame in the usual case. */
-  private hasOtherPt = false;
   private te: { payloadType: number; clockRate: number } | undefined;
   private dtmf: DtmfReceiver | undefined;
   private inband: { detector: DtmfDetector; resampler: Resampler | undefined } | undefined;
@@ -79,6 +77,7 @@ export class AudioReceiver {
     this.slots.clear();
     for (const [pt, slot] of keep) this.slots.set(pt, slot);
     this.primaryPt = codecs[0]?.payloadType ?? -1;
+    this.primary = this.slots.get(this.primaryPt);
     const clock = codecs[0]?.codec.clockRate ?? 8000;
     const packetMs = remotePtimeMs !== undefined && remotePtimeMs >= 10 && remotePtimeMs <= 60 && remotePtimeMs % 10 === 0 ? remotePtimeMs : 20;
     if (!this.jitter || this.jitterClock !== clock || this.packetMs !== packetMs) {
@@ -104,38 +103,33 @@ export class AudioReceiver {
     }
   }
 
-  /** RTP handler: `packet` is owned by us, `h` is reused by the caller. */
+  /**
+   * RTP handler: `packet` is owned by us, `h` is reused by the caller. Nothing here keeps
+   * the datagram: a payload waiting for playout is copied into the jitter buffer's own
+   * storage, so the datagram and its backing store die young.
+   */
   onPacket(h: RtpHeaderFields, packet: Buffer, arrivalMs: number): void {
     if (!this.enabled) return;
     const pt = h.payloadType;
-    const payload = packet.subarray(h.payloadOffset, h.payloadEnd);
     if (this.te && pt === this.te.payloadType) {
-      if (payload.length >= 4) this.dtmf?.feed(payload, h.timestamp, h.sequenceNumber);
+      if (h.payloadEnd - h.payloadOffset >= 4) this.dtmf?.feed(packet.subarray(h.payloadOffset, h.payloadEnd), h.timestamp, h.sequenceNumber);
       return;
     }
-    const slot = this.slots.get(pt);
+    const slot = pt === this.primaryPt ? this.primary : this.slots.get(pt);
     if (!slot) {
       this.unknownPayloadTypes++;
       return;
     }
     if (!this.decoding) return;
     if (this.onDecoded) {
-      const pcm = this.toFrameRate(slot, slot.decoder.decode(payload));
+      const pcm = this.toFrameRate(slot, slot.decoder.decode(packet.subarray(h.payloadOffset, h.payloadEnd)));
       // Usually one packet is one frame: no re-framing copy.
       if (this.loopbackFifo.length === 0 && pcm.length === this.frameSize) return this.onDecoded(pcm);
       this.loopbackFifo.push(pcm);
       for (let f = this.loopbackFifo.take(this.frameSize); f; f = this.loopbackFifo.take(this.frameSize)) this.onDecoded(f);
       return;
     }
-    // The payload is copied out (a slice of Buffer's shared pool) so the datagram, with its
-    // own backing store, dies young instead of being carried through GC while it waits.
-    const stored = Buffer.allocUnsafe(payload.length);
-    payload.copy(stored);
-    if (pt !== this.primaryPt) {
-      this.otherPt.set(stored, pt);
-      this.hasOtherPt = true;
-    }
-    this.jitter!.push({ seq: h.sequenceNumber, timestamp: h.timestamp, payload: stored, arrivalMs, marker: h.marker });
+    this.jitter!.pushCopy(h.sequenceNumber, h.timestamp, packet, h.payloadOffset, h.payloadEnd, arrivalMs, pt);
   }
 
   private toFrameRate(slot: DecoderSlot, pcm: Int16Array): Int16Array {
@@ -164,19 +158,21 @@ export class AudioReceiver {
     const out = jb.pop(nowMs);
     if (out.kind === 'empty') return undefined;
     if (out.kind === 'frame') {
-      const slot = this.slots.get(this.hasOtherPt ? (this.otherPt.get(out.payload) ?? this.primaryPt) : this.primaryPt);
+      // The payload is a view into the jitter buffer's storage: decoded here, before the next push.
+      const slot = out.payloadType === undefined || out.payloadType === this.primaryPt ? this.primary : this.slots.get(out.payloadType);
       if (!slot) return undefined;
       const pcm = this.toFrameRate(slot, slot.decoder.decode(out.payload));
       // Only real audio feeds the detector: concealment repeats tone fragments.
       if (this.inband) this.inband.detector.feed(this.inband.resampler ? this.inband.resampler.process(pcm) : pcm);
       return pcm;
     }
-    const slot = this.slots.get(this.primaryPt);
+    const slot = this.primary;
     if (!slot) return undefined;
     const samples = Math.round((slot.codec.sampleRate * this.packetMs) / 1000);
     // Opus in-band FEC: the next packet, when already here, rebuilds the lost frame.
     const next = out.next;
-    const pcm = next && slot.decoder.recover && !(this.hasOtherPt && this.otherPt.has(next)) ? slot.decoder.recover(next, samples) : slot.decoder.conceal(samples);
+    const fec = next && slot.decoder.recover && (out.nextPayloadType === undefined || out.nextPayloadType === this.primaryPt);
+    const pcm = fec ? slot.decoder.recover!(next, samples) : slot.decoder.conceal(samples);
     return this.toFrameRate(slot, pcm);
   }
 
@@ -210,5 +206,6 @@ export class AudioReceiver {
   close(): void {
     for (const slot of this.slots.values()) slot.decoder.close?.();
     this.slots.clear();
+    this.primary = undefined;
   }
 }

@@ -10,6 +10,7 @@ import { Resampler } from '../dsp/resampler.js';
 import { digitToEvent } from '../dtmf/digits.js';
 import { DtmfSender } from '../dtmf/dtmf-sender.js';
 import type { DtmfPacket } from '../dtmf/dtmf-sender.js';
+import { RTP_HEADER_SIZE } from '../rtp/rtp-header.js';
 import type { RtpSession } from '../rtp/rtp-session.js';
 import { MediaSessionError } from './errors.js';
 import { PcmFifo } from './pcm-fifo.js';
@@ -141,7 +142,13 @@ export class AudioSender {
   }
 
   private sendPacket(pcm: Int16Array): void {
-    this.rtp.send(this.payloadType, this.encoder!.encode(pcm), this.nextTs, this.marker);
+    const enc = this.encoder!;
+    if (enc.encodeInto && enc.payloadSize) {
+      // Encoded straight behind the header room: one buffer per packet, no copy.
+      const packet = Buffer.allocUnsafe(RTP_HEADER_SIZE + enc.payloadSize(pcm.length));
+      enc.encodeInto(pcm, packet, RTP_HEADER_SIZE);
+      this.rtp.sendBuilt(this.payloadType, packet, this.nextTs, this.marker);
+    } else this.rtp.send(this.payloadType, enc.encode(pcm), this.nextTs, this.marker);
     this.marker = false;
     this.nextTs = (this.nextTs + this.packetTicks) >>> 0;
   }

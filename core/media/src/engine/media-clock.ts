@@ -27,6 +27,11 @@ export const LATE_MS = 4;
 
 interface Slot<T extends ClockMember> {
   readonly members: Set<T>;
+  /**
+   * The members as an array, built when a tick first needs it after a change and then
+   * shared by every tick's job (never mutated, replaced on change): no copy per tick.
+   */
+  list: T[] | undefined;
   /** Media time of this slot's next tick. */
   nextAt: number;
 }
@@ -80,7 +85,7 @@ export class MediaClock<T extends ClockMember> {
     if (this.slots.length === 0) {
       // The first member starts the clock: slot k ticks at start + 20 ms + k ms.
       const start = this.now() + TICK_MS;
-      for (let k = 0; k < SLOTS; k++) this.slots.push({ members: new Set(), nextAt: start + k });
+      for (let k = 0; k < SLOTS; k++) this.slots.push({ members: new Set(), list: undefined, nextAt: start + k });
     }
     let best = this.slots.find((s) => s.members.size < this.batch);
     if (!best) {
@@ -89,6 +94,7 @@ export class MediaClock<T extends ClockMember> {
     }
     if (best.members.size === 0) this.resyncEmpty(best);
     best.members.add(member);
+    best.list = undefined;
     this.slotOf.set(member, best);
     this.arm(best.nextAt);
   }
@@ -97,6 +103,7 @@ export class MediaClock<T extends ClockMember> {
     const slot = this.slotOf.get(member);
     if (!slot) return;
     slot.members.delete(member);
+    slot.list = undefined;
     this.slotOf.delete(member);
     if (this.slotOf.size === 0) this.stop();
   }
@@ -135,7 +142,7 @@ export class MediaClock<T extends ClockMember> {
       if (slot.members.size === 0) continue;
       let ran = 0;
       while (slot.nextAt <= now && ran < MAX_CATCH_UP) {
-        this.jobs.push({ list: [...slot.members], tickAt: slot.nextAt, next: 0 });
+        this.jobs.push({ list: (slot.list ??= [...slot.members]), tickAt: slot.nextAt, next: 0 });
         slot.nextAt += TICK_MS;
         ran++;
       }

@@ -1,6 +1,7 @@
 import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import { DelayEstimator } from './delay-estimator.js';
+import { PacketRing } from './packet-ring.js';
 
 export interface JitterPacket {
   seq: number;
@@ -14,13 +15,19 @@ export interface JitterPacket {
   marker?: boolean;
 }
 
+/**
+ * What `pop` plays. A payload given to `push` comes back as that same Buffer; one given to
+ * `pushCopy` comes back as a view into the buffer's own storage, valid until the next
+ * push, pushCopy or pop (decode it at once, or copy it). `payloadType` is set for packets
+ * pushed with one.
+ */
 export type JitterOutput =
-  | { kind: 'frame'; payload: Buffer; timestamp: number }
+  | { kind: 'frame'; payload: Buffer; timestamp: number; payloadType?: number }
   /**
    * A frame is missing. `next` is the payload of the following packet when it is already
    * buffered, so a codec with in-band FEC can rebuild the lost frame (`decoder.recover`).
    */
-  | { kind: 'conceal'; timestamp?: number; next?: Buffer }
+  | { kind: 'conceal'; timestamp?: number; next?: Buffer; nextPayloadType?: number }
   | { kind: 'empty' };
 
 export interface JitterBufferOptions {
@@ -71,7 +78,7 @@ const ADJUST_EVERY_FRAMES = 10;
  * sender and receiver. Time only enters through `arrivalMs`/`nowMs`, so tests are exact.
  */
 export class JitterBuffer {
-  private readonly packets = new Map<number, JitterPacket>();
+  private readonly packets: PacketRing;
   private readonly estimator: DelayEstimator;
   private readonly frameMs: number;
   private readonly minDelay: number;
@@ -100,41 +107,74 @@ export class JitterBuffer {
     this.target = clamp(opts.initialDelayMs ?? 60, this.minDelay, this.maxDelay);
     this.estimator = new DelayEstimator(opts.clockRate);
     this.log = opts.logger ?? silentLogger;
+    // Room for the capacity bound plus the packets a late start leaves behind it.
+    this.packets = new PacketRing(this.capacity() + 8);
   }
 
+  /** Buffers `packet`; its payload is kept by reference until played or discarded. */
   push(packet: JitterPacket): void {
+    const ext = this.admit(packet.seq, packet.arrivalMs);
+    if (ext < 0) return;
+    this.packets.putRef(ext, packet.timestamp, packet.payload, -1);
+    this.stored(ext, packet.timestamp, packet.arrivalMs);
+  }
+
+  /**
+   * Buffers a packet whose payload is `bytes[start, end)`, copied into storage the buffer
+   * owns and reuses (no allocation per packet): `bytes` stays the caller's. Its output
+   * carries `payloadType`.
+   */
+  pushCopy(seq: number, timestamp: number, bytes: Uint8Array, start: number, end: number, arrivalMs: number, payloadType: number): void {
+    const ext = this.admit(seq, arrivalMs);
+    if (ext < 0) return;
+    this.packets.putCopy(ext, timestamp, bytes, start, end, payloadType);
+    this.stored(ext, timestamp, arrivalMs);
+  }
+
+  /** The extended sequence number to store `seq` under, or -1 when it is late or a duplicate. */
+  private admit(seq: number, arrivalMs: number): number {
     this.s.received++;
-    const ext = this.extend(packet.seq);
+    let ext = this.extend(seq);
     if (this.highest >= 0 && Math.abs(ext - this.highest) > SEQ_RESET_GAP) {
-      this.log.debug({ seq: packet.seq, highest: this.highest }, 'jitter buffer: sequence jump, resynchronising');
+      this.log.debug({ seq, highest: this.highest }, 'jitter buffer: sequence jump, resynchronising');
       this.restart();
-      return this.push(packet);
+      ext = this.extend(seq);
     }
     if (this.playing && ext < this.nextSeq) {
       this.s.late++;
-      return;
+      return -1;
     }
-    if (this.packets.has(ext)) {
+    const occupant = this.packets.occupant(ext);
+    if (occupant === ext) {
       this.s.duplicates++;
-      return;
+      return -1;
     }
+    if (occupant > ext) {
+      // A packet a whole ring older than one still waiting: far too late to matter.
+      this.s.overflow++;
+      return -1;
+    }
+    if (occupant >= 0) this.evict(occupant);
     if (ext < this.highest) this.s.reordered++;
-    if (this.packets.size === 0 && !this.playing) this.firstArrivalMs = packet.arrivalMs;
+    if (this.packets.count === 0 && !this.playing) this.firstArrivalMs = arrivalMs;
     if (this.idle) {
       // A new talkspurt after silence: the pause says nothing about network jitter, so the
       // transit history restarts (the current target is kept until enough new samples).
       this.idle = false;
       this.estimator.reset();
     }
-    this.packets.set(ext, packet);
-    const extTs = this.extendTimestamp(packet.timestamp);
+    return ext;
+  }
+
+  private stored(ext: number, timestamp: number, arrivalMs: number): void {
+    const extTs = this.extendTimestamp(timestamp);
     if (ext > this.highest) {
       if (this.highest >= 0 && ext === this.highest + 1 && this.tsHighest >= 0) this.learnStep(extTs - this.tsHighest);
       this.highest = ext;
       this.tsHighest = extTs;
     }
     this.enforceCapacity();
-    this.estimator.observe(packet.arrivalMs, extTs);
+    this.estimator.observe(arrivalMs, extTs);
     // Keep the initial delay until half a second of packets has been seen.
     if (this.estimator.samples >= MIN_ESTIMATOR_SAMPLES) {
       this.target = clamp(this.estimator.neededDelayMs() + this.frameMs, this.minDelay, this.maxDelay);
@@ -143,7 +183,7 @@ export class JitterBuffer {
 
   pop(nowMs: number): JitterOutput {
     if (!this.playing) return this.tryStart(nowMs);
-    if (this.packets.size === 0) {
+    if (this.packets.count === 0) {
       if (nowMs - this.lastPlayMs >= this.idleAfterMs) {
         this.playing = false;
         this.idle = true;
@@ -198,8 +238,8 @@ export class JitterBuffer {
   }
 
   private tryStart(nowMs: number): JitterOutput {
-    if (this.packets.size === 0) return { kind: 'empty' };
-    const lowest = Math.min(...this.packets.keys());
+    if (this.packets.count === 0) return { kind: 'empty' };
+    const lowest = this.packets.lowest();
     const spanMs = (this.highest - lowest + 1) * this.frameMs;
     if (nowMs - this.firstArrivalMs < this.target && spanMs < this.target + this.frameMs) return { kind: 'empty' };
     this.playing = true;
@@ -212,19 +252,34 @@ export class JitterBuffer {
   private playNext(): JitterOutput {
     const seq = this.nextSeq;
     this.nextSeq++;
-    const packet = this.packets.get(seq);
-    if (packet) {
-      this.packets.delete(seq);
+    const ring = this.packets;
+    if (ring.has(seq)) {
+      const timestamp = ring.timestampOf(seq);
+      const pt = ring.payloadTypeOf(seq);
+      const payload = ring.take(seq)!;
       this.s.played++;
-      this.lastPlayedTs = packet.timestamp;
-      return { kind: 'frame', payload: packet.payload, timestamp: packet.timestamp };
+      this.lastPlayedTs = timestamp;
+      return pt < 0 ? { kind: 'frame', payload, timestamp } : { kind: 'frame', payload, timestamp, payloadType: pt };
     }
     this.s.lost++;
     this.s.concealed++;
     const ts = this.expectedTs();
     if (ts !== undefined) this.lastPlayedTs = ts;
-    const following = this.packets.get(this.nextSeq);
-    return following ? { kind: 'conceal', timestamp: ts, next: following.payload } : { kind: 'conceal', timestamp: ts };
+    const next = ring.peek(this.nextSeq);
+    if (!next) return { kind: 'conceal', timestamp: ts };
+    const pt = ring.payloadTypeOf(this.nextSeq);
+    return pt < 0 ? { kind: 'conceal', timestamp: ts, next } : { kind: 'conceal', timestamp: ts, next, nextPayloadType: pt };
+  }
+
+  private capacity(): number {
+    return Math.ceil((2 * this.maxDelay) / this.frameMs) + 8;
+  }
+
+  /** Drops a buffered packet to make room (ring slot collision or capacity), as overflow. */
+  private evict(ext: number): void {
+    this.packets.remove(ext);
+    this.s.overflow++;
+    if (this.playing && ext >= this.nextSeq) this.nextSeq = ext + 1;
   }
 
   /**
@@ -232,20 +287,14 @@ export class JitterBuffer {
    * the maximum delay the oldest packets are discarded, counted as overflow.
    */
   private enforceCapacity(): void {
-    const capacity = Math.ceil((2 * this.maxDelay) / this.frameMs) + 8;
-    while (this.packets.size > capacity) {
-      const oldest = Math.min(...this.packets.keys());
-      this.packets.delete(oldest);
-      this.s.overflow++;
-      if (this.playing && oldest >= this.nextSeq) this.nextSeq = oldest + 1;
-    }
+    const capacity = this.capacity();
+    while (this.packets.count > capacity) this.evict(this.packets.lowest());
   }
 
   private discard(seq: number): void {
-    const p = this.packets.get(seq);
-    if (p) this.lastPlayedTs = p.timestamp;
+    if (this.packets.has(seq)) this.lastPlayedTs = this.packets.timestampOf(seq);
     else this.s.lost++;
-    this.packets.delete(seq);
+    this.packets.remove(seq);
   }
 
   private expectedTs(): number | undefined {

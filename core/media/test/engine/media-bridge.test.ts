@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaEngine, MediaSession, MediaSessionOptions } from '../../src/index.js';
-import { CodecRegistry, WavReader, g722, goertzelPower, opus, pcma, pcmu } from '../../src/index.js';
+import { CodecRegistry, RTP_HEADER_SIZE, WavReader, g722, goertzelPower, opus, pcma, pcmu } from '../../src/index.js';
 import { connect, receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
 import { delay, waitFor } from '../helpers/ports.js';
 import { onPath, rtpFramesMatching, rtpStreams, startCapture, stopCapture } from '../helpers/tshark.js';
@@ -28,13 +28,18 @@ function parse(buf: Buffer): Seen {
   return { pt: buf[1] & 0x7f, marker: (buf[1] & 0x80) !== 0, seq: buf.readUInt16BE(2), ts: buf.readUInt32BE(4), ssrc: buf.readUInt32BE(8), payload: buf.subarray(12).toString('hex') };
 }
 
-/** Payloads A hands to its RTP session, by payload type. */
+/** Payloads A hands to its RTP session, by payload type (G.711 audio comes encoded in place: sendBuilt). */
 function tapSends(s: MediaSession): Array<{ pt: number; payload: string }> {
   const out: Array<{ pt: number; payload: string }> = [];
   const send = s.rtp.send.bind(s.rtp);
   s.rtp.send = (pt, payload, ts, marker) => {
     out.push({ pt, payload: payload.toString('hex') });
     send(pt, payload, ts, marker);
+  };
+  const sendBuilt = s.rtp.sendBuilt.bind(s.rtp);
+  s.rtp.sendBuilt = (pt, packet, ts, marker) => {
+    out.push({ pt, payload: packet.subarray(RTP_HEADER_SIZE).toString('hex') });
+    sendBuilt(pt, packet, ts, marker);
   };
   return out;
 }

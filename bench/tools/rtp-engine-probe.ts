@@ -1,0 +1,217 @@
+/**
+ * What the engine process does to each packet, measured inside it (bench/tools/
+ * rtp-engine-server.ts), on the clock the peer stamps its packets with (rtp-clock.ts):
+ *
+ *  - recvWait: peer send() -> the engine's receive callback starts. Loopback delivery plus
+ *    the time the datagram sat in the socket queue while the engine's loop was busy
+ *    (GC, clock ticks, other datagrams) or the process was not scheduled.
+ *  - handle: receive callback start -> end: header checks, stats, jitter-buffer insert
+ *    (calls) or decode, re-encode and send() of the echo (echo sessions).
+ *  - engine: recvWait + handle, peer send() -> the engine is done with the packet. This is
+ *    the per-packet latency the engine is judged on; it excludes the peer's own delays
+ *    (its timers, its receive path), which the round trip measured at the peer includes.
+ *  - calls only: tickLate (media-clock due time -> the session's tick starts), tickToSent
+ *    (due -> the tick's own packet has been sent), arrivalToPlayout and peerSendToPlayout
+ *    (a packet's arrival / peer send -> its audio reaches frames(); includes the jitter
+ *    buffer's deliberate delay).
+ *
+ * The probe wraps the socket's single 'message' listener (a second listener would make
+ * EventEmitter copy its listener array per datagram) and the session's tick method; its
+ * own cost is four clock reads and a few histogram records per packet.
+ */
+import type { Socket } from 'node:dgram';
+import { PerformanceObserver, constants as perfConstants, createHistogram } from 'node:perf_hooks';
+import type { RecordableHistogram } from 'node:perf_hooks';
+import { mainThreadSched, readTag, schedSince, sharedNowUs, sinceTagUs, tagFromPcm } from './rtp-clock.js';
+
+export type SessionKind = 'ivr' | 'echo' | 'raw';
+
+type Listener = (msg: Buffer, rinfo: unknown) => void;
+
+const RING = 16;
+const GC_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20];
+/** Beyond this a sample is not a packet of the window (a tag from before it, a stray). */
+const MAX_US = 10_000_000;
+
+function summary(h: RecordableHistogram, over1ms: number): Record<string, number> {
+  const ms = (us: number): number => Number((us / 1000).toFixed(3));
+  if (h.count === 0) return { samples: 0 };
+  return {
+    samples: h.count,
+    p50: ms(h.percentile(50)),
+    p99: ms(h.percentile(99)),
+    p999: ms(h.percentile(99.9)),
+    max: ms(h.max),
+    // Samples over 1 ms, the goal's bound.
+    over1ms: over1ms,
+    over1msRatio: Number((over1ms / h.count).toExponential(2)),
+  };
+}
+
+interface Top {
+  atMs: number;
+  ms: number;
+  kind?: string;
+}
+
+function keepTop(list: Top[], item: Top, n = 5): void {
+  list.push(item);
+  list.sort((a, b) => b.ms - a.ms);
+  if (list.length > n) list.length = n;
+}
+
+export class EngineProbe {
+  private readonly h = new Map<string, RecordableHistogram>();
+  private readonly over = new Map<string, number>();
+  /** Per ivr session: tags of recent arrivals and when they arrived (shared clock, us). */
+  private readonly ringTags: Int32Array;
+  private readonly ringAt: Float64Array;
+  private readonly ringPos: Uint8Array;
+  private windowStart = performance.now();
+  private sched = mainThreadSched();
+  private readonly gc = { minor: { count: 0, totalMs: 0, buckets: new Array<number>(GC_BUCKETS_MS.length + 1).fill(0) }, major: { count: 0, totalMs: 0, buckets: new Array<number>(GC_BUCKETS_MS.length + 1).fill(0) } };
+  private gcTop: Top[] = [];
+  private blockTop: Top[] = [];
+  private loopTimer: NodeJS.Timeout | undefined;
+
+  constructor(sessions: number) {
+    this.ringTags = new Int32Array(sessions * RING).fill(-1);
+    this.ringAt = new Float64Array(sessions * RING);
+    this.ringPos = new Uint8Array(sessions);
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if (e.startTime < this.windowStart) continue;
+        const minor = ((e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0) === perfConstants.NODE_PERFORMANCE_GC_MINOR;
+        const g = minor ? this.gc.minor : this.gc.major;
+        g.count++;
+        g.totalMs += e.duration;
+        let b = 0;
+        while (b < GC_BUCKETS_MS.length && e.duration >= GC_BUCKETS_MS[b]!) b++;
+        g.buckets[b]!++;
+        keepTop(this.gcTop, { atMs: Math.round(e.startTime - this.windowStart), ms: Number(e.duration.toFixed(2)), kind: minor ? 'scavenge' : 'major' });
+      }
+    }).observe({ entryTypes: ['gc'] });
+  }
+
+  private hist(name: string): RecordableHistogram {
+    let h = this.h.get(name);
+    if (!h) this.h.set(name, (h = createHistogram()));
+    return h;
+  }
+
+  private record(name: string, us: number): void {
+    if (us < 0 || us >= MAX_US) return;
+    this.hist(name).record(Math.max(1, Math.round(us)));
+    if (us > 1000) this.over.set(name, (this.over.get(name) ?? 0) + 1);
+  }
+
+  /** Times every datagram of `socket` around its one 'message' listener. */
+  wrapReceive(socket: Socket, kind: SessionKind, index: number): void {
+    const listeners = socket.listeners('message') as Listener[];
+    const inner = listeners[0];
+    if (!inner || listeners.length !== 1) throw new Error(`rtp probe: expected one 'message' listener on the socket of session ${index}, found ${listeners.length}`);
+    socket.removeAllListeners('message');
+    const recvWait = `${kind}.recvWait`;
+    const handle = `${kind}.handle`;
+    const engine = `${kind}.engine`;
+    socket.on('message', (msg: Buffer, rinfo: unknown) => {
+      const t0 = sharedNowUs();
+      // Tags sit at payload offset 0 of RTP (PT < 64 keeps RTCP on a muxed port out).
+      const tag = msg.length >= 16 && (msg[1]! & 0x7f) < 64 ? readTag(msg, 12) : -1;
+      inner(msg, rinfo);
+      const t1 = sharedNowUs();
+      if (tag < 0) return;
+      const wait = sinceTagUs(tag, t0);
+      this.record(recvWait, wait);
+      this.record(handle, t1 - t0);
+      this.record(engine, wait + (t1 - t0));
+      if (kind === 'ivr') {
+        const at = index * RING + this.ringPos[index]!;
+        this.ringTags[at] = tag;
+        this.ringAt[at] = t0;
+        this.ringPos[index] = (this.ringPos[index]! + 1) % RING;
+      }
+    });
+  }
+
+  /**
+   * Times a session's clock tick: how late it started against its media-clock due time
+   * (`nowMs`, Date.now() milliseconds) and when its own packet had been sent.
+   */
+  wrapTick(target: { tick(nowMs: number): void }): void {
+    const inner = target.tick.bind(target);
+    target.tick = (nowMs: number): void => {
+      const start = performance.timeOrigin + performance.now();
+      inner(nowMs);
+      const end = performance.timeOrigin + performance.now();
+      this.record('ivr.tickLate', (start - nowMs) * 1000);
+      this.record('ivr.tickRun', (end - start) * 1000);
+      this.record('ivr.tickToSent', (end - nowMs) * 1000);
+    };
+  }
+
+  /** A frame of ivr session `index` reached its frames() reader. */
+  frame(index: number, pcm: Int16Array): void {
+    const tag = tagFromPcm(pcm);
+    if (tag < 0) return;
+    const now = sharedNowUs();
+    // Only frames decoded from a packet that arrived count (concealment may repeat a tag).
+    for (let k = 0; k < RING; k++) {
+      const at = index * RING + k;
+      if (this.ringTags[at] !== tag) continue;
+      this.ringTags[at] = -1;
+      this.record('ivr.arrivalToPlayout', now - this.ringAt[at]!);
+      this.record('ivr.peerSendToPlayout', sinceTagUs(tag, now));
+      return;
+    }
+  }
+
+  /** Opens the window: histograms, GC and loop figures restart; the loop monitor runs. */
+  start(): void {
+    for (const h of this.h.values()) h.reset();
+    this.over.clear();
+    this.windowStart = performance.now();
+    this.sched = mainThreadSched();
+    for (const g of Object.values(this.gc)) {
+      g.count = 0;
+      g.totalMs = 0;
+      g.buckets.fill(0);
+    }
+    this.gcTop = [];
+    this.blockTop = [];
+    let last = performance.now();
+    // A 1 ms interval: how late each firing is, is how long the loop was held.
+    this.loopTimer = setInterval(() => {
+      const now = performance.now();
+      const blocked = Math.max(0, now - last - 1);
+      last = now;
+      this.record('loop.delay', blocked * 1000);
+      if (blocked > 1) {
+        keepTop(this.blockTop, { atMs: Math.round(now - blocked - this.windowStart), ms: Number(blocked.toFixed(2)) });
+      }
+    }, 1);
+  }
+
+  figures(): Record<string, unknown> {
+    if (this.loopTimer) clearInterval(this.loopTimer);
+    this.loopTimer = undefined;
+    const byKind: Record<string, Record<string, unknown>> = {};
+    for (const [name, h] of this.h) {
+      const [kind, what] = name.split('.') as [string, string];
+      if (kind === 'loop') continue;
+      (byKind[kind] ??= {})[`${what}Ms`] = summary(h, this.over.get(name) ?? 0);
+    }
+    const gcOut = (g: (typeof this.gc)['minor']): Record<string, unknown> => ({
+      count: g.count,
+      totalMs: Number(g.totalMs.toFixed(1)),
+      histogram: Object.fromEntries(g.buckets.map((n, i) => [i === 0 ? `<${GC_BUCKETS_MS[0]}ms` : i === GC_BUCKETS_MS.length ? `>=${GC_BUCKETS_MS[i - 1]}ms` : `${GC_BUCKETS_MS[i - 1]}-${GC_BUCKETS_MS[i]}ms`, n])),
+    });
+    return {
+      latency: byKind,
+      gc: { scavenge: gcOut(this.gc.minor), major: gcOut(this.gc.major), longest: this.gcTop },
+      // Runnable but not running: the machine's share of the waits above, not the engine's.
+      mainThread: schedSince(this.sched, performance.now() - this.windowStart),
+      eventLoop: { blockedMs: summary(this.hist('loop.delay'), this.over.get('loop.delay') ?? 0), longestBlocks: this.blockTop },
+    };
+  }
+}
