@@ -12,7 +12,8 @@
  *    engine in its own process (bench/tools/rtp-engine-server.ts) with 1,000 full call
  *    endpoints, the far ends in this process (bench/tools/rtp-peer.ts); CPU, packet rates,
  *    loss, event-loop delay and GC pauses inside the engine, round trips of echoed packets.
- *    Knobs (env): RTP_BENCH_CALLS (1000), RTP_BENCH_ROUNDS (3), RTP_BENCH_MEASURE_MS (8000).
+ *    Knobs (env): RTP_BENCH_CALLS (1000), RTP_BENCH_ROUNDS (3), RTP_BENCH_MEASURE_MS (8000),
+ *    RTP_BENCH_PIN=1 (engine on one CPU, peer on the others; see bench/tools/rtp-calls.ts).
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

@@ -4,10 +4,12 @@
  * 50 packets/s of PCMU each way per call. The engine reports its own CPU, packet rates and
  * event-loop delay over the measurement window; the peer reports loss and round trips.
  * For profiling: RTP_ENGINE_NODE_FLAGS (e.g. "--perf-prof") goes to the engine's node,
- * RTP_BENCH_VERBOSE=1 shows its non-JSON output, RTP_ENGINE_CPU_PROF=<file> writes a V8
- * CPU profile of the measurement window.
+ * RTP_BENCH_VERBOSE=1 shows its non-JSON output (e.g. --trace-gc), RTP_ENGINE_CPU_PROF=<file>
+ * writes a V8 CPU profile of the measurement window, RTP_ENGINE_HEAP_PROF=<file> a sampling
+ * heap profile (survivors; RTP_ENGINE_HEAP_PROF_ALL=1: all allocations).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createSocket } from 'node:dgram';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,8 @@ export interface CallsRun {
   raw: number;
   engine: Record<string, unknown> & { cpuPercentOfOneCore: number };
   peer: PeerFigures;
+  /** CPUs the engine and the peer were pinned to, or false. */
+  pinned: { engineCpu: number; peerCpus: string } | false;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -59,10 +63,31 @@ function jsonLines(lines: Interface): (child: ChildProcess, what: string) => Pro
   });
 }
 
+/**
+ * RTP_BENCH_PIN=1, "on one core" literally: the engine (all its threads) pinned to the
+ * last CPU, this process (the peer) to the others, with taskset. Left to itself the
+ * scheduler may wake the engine on the CPU of the peer that just sent to it (wake-affine),
+ * where it waits for the peer's burst of sends to end. Off by default: on a shared machine
+ * a pinned engine cannot move away from a neighbour that lands on its CPU.
+ */
+function pinning(): { engineCpu: number; peerCpus: string } | undefined {
+  const n = availableParallelism();
+  if (process.env.RTP_BENCH_PIN !== '1' || n < 2) return undefined;
+  if (spawnSync('taskset', ['-a', '-p', '-c', `0-${n - 2}`, String(process.pid)], { stdio: 'ignore' }).status !== 0) return undefined;
+  return { engineCpu: n - 1, peerCpus: `0-${n - 2}` };
+}
+
+function unpin(): void {
+  spawnSync('taskset', ['-a', '-p', '-c', `0-${availableParallelism() - 1}`, String(process.pid)], { stdio: 'ignore' });
+}
+
 export async function runCalls(opts: { ivr: number; echo: number; raw?: number; portBase: number; warmupMs: number; measureMs: number }): Promise<CallsRun> {
   const raw = opts.raw ?? 0;
   const peer = await RtpPeer.open(16);
-  const child = spawn(process.execPath, [...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
+  const pin = pinning();
+  const node = [process.execPath, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', String(pin.engineCpu), ...node] : node;
+  const child = spawn(cmd!, [...cmdArgs, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const nextLine = jsonLines(createInterface({ input: child.stdout! }));
@@ -77,8 +102,9 @@ export async function runCalls(opts: { ivr: number; echo: number; raw?: number; 
     child.stdin!.write('stop\n');
     const peerFigures = peer.figures();
     const engine = (JSON.parse(await stopped) as { figures: CallsRun['engine'] }).figures;
-    return { ivr: opts.ivr, echo: opts.echo, raw, engine, peer: peerFigures };
+    return { ivr: opts.ivr, echo: opts.echo, raw, engine, peer: peerFigures, pinned: pin ? { engineCpu: pin.engineCpu, peerCpus: pin.peerCpus } : false };
   } finally {
+    if (pin) unpin();
     const exited = new Promise((r) => child.once('exit', r));
     if (child.exitCode === null) child.stdin!.write('exit\n');
     await Promise.race([exited, sleep(5000)]);

@@ -60,9 +60,26 @@ function keepTop(list: Top[], item: Top, n = 5): void {
   if (list.length > n) list.length = n;
 }
 
+/** One measured quantity: its histogram (integer microseconds) and the samples over 1 ms. */
+class Series {
+  readonly h: RecordableHistogram = createHistogram();
+  over = 0;
+
+  record(us: number): void {
+    if (us < 0 || us >= MAX_US) return;
+    this.h.record(us < 1 ? 1 : Math.round(us));
+    if (us > 1000) this.over++;
+  }
+
+  reset(): void {
+    this.h.reset();
+    this.over = 0;
+  }
+}
+
 export class EngineProbe {
-  private readonly h = new Map<string, RecordableHistogram>();
-  private readonly over = new Map<string, number>();
+  private readonly series = new Map<string, Series>();
+  private playout: [Series, Series] | undefined;
   /** Per ivr session: tags of recent arrivals and when they arrived (shared clock, us). */
   private readonly ringTags: Int32Array;
   private readonly ringAt: Float64Array;
@@ -93,16 +110,11 @@ export class EngineProbe {
     }).observe({ entryTypes: ['gc'] });
   }
 
-  private hist(name: string): RecordableHistogram {
-    let h = this.h.get(name);
-    if (!h) this.h.set(name, (h = createHistogram()));
-    return h;
-  }
-
-  private record(name: string, us: number): void {
-    if (us < 0 || us >= MAX_US) return;
-    this.hist(name).record(Math.max(1, Math.round(us)));
-    if (us > 1000) this.over.set(name, (this.over.get(name) ?? 0) + 1);
+  /** The series called `name`, looked up once by each wrapper (not per packet). */
+  private get(name: string): Series {
+    let x = this.series.get(name);
+    if (!x) this.series.set(name, (x = new Series()));
+    return x;
   }
 
   /** Times every datagram of `socket` around its one 'message' listener. */
@@ -111,9 +123,9 @@ export class EngineProbe {
     const inner = listeners[0];
     if (!inner || listeners.length !== 1) throw new Error(`rtp probe: expected one 'message' listener on the socket of session ${index}, found ${listeners.length}`);
     socket.removeAllListeners('message');
-    const recvWait = `${kind}.recvWait`;
-    const handle = `${kind}.handle`;
-    const engine = `${kind}.engine`;
+    const recvWait = this.get(`${kind}.recvWait`);
+    const handle = this.get(`${kind}.handle`);
+    const engine = this.get(`${kind}.engine`);
     socket.on('message', (msg: Buffer, rinfo: unknown) => {
       const t0 = sharedNowUs();
       // Tags sit at payload offset 0 of RTP (PT < 64 keeps RTCP on a muxed port out).
@@ -122,9 +134,9 @@ export class EngineProbe {
       const t1 = sharedNowUs();
       if (tag < 0) return;
       const wait = sinceTagUs(tag, t0);
-      this.record(recvWait, wait);
-      this.record(handle, t1 - t0);
-      this.record(engine, wait + (t1 - t0));
+      recvWait.record(wait);
+      handle.record(t1 - t0);
+      engine.record(wait + (t1 - t0));
       if (kind === 'ivr') {
         const at = index * RING + this.ringPos[index]!;
         this.ringTags[at] = tag;
@@ -140,13 +152,16 @@ export class EngineProbe {
    */
   wrapTick(target: { tick(nowMs: number): void }): void {
     const inner = target.tick.bind(target);
+    const late = this.get('ivr.tickLate');
+    const run = this.get('ivr.tickRun');
+    const toSent = this.get('ivr.tickToSent');
     target.tick = (nowMs: number): void => {
       const start = performance.timeOrigin + performance.now();
       inner(nowMs);
       const end = performance.timeOrigin + performance.now();
-      this.record('ivr.tickLate', (start - nowMs) * 1000);
-      this.record('ivr.tickRun', (end - start) * 1000);
-      this.record('ivr.tickToSent', (end - nowMs) * 1000);
+      late.record((start - nowMs) * 1000);
+      run.record((end - start) * 1000);
+      toSent.record((end - nowMs) * 1000);
     };
   }
 
@@ -160,16 +175,16 @@ export class EngineProbe {
       const at = index * RING + k;
       if (this.ringTags[at] !== tag) continue;
       this.ringTags[at] = -1;
-      this.record('ivr.arrivalToPlayout', now - this.ringAt[at]!);
-      this.record('ivr.peerSendToPlayout', sinceTagUs(tag, now));
+      (this.playout ??= [this.get('ivr.arrivalToPlayout'), this.get('ivr.peerSendToPlayout')]);
+      this.playout[0].record(now - this.ringAt[at]!);
+      this.playout[1].record(sinceTagUs(tag, now));
       return;
     }
   }
 
   /** Opens the window: histograms, GC and loop figures restart; the loop monitor runs. */
   start(): void {
-    for (const h of this.h.values()) h.reset();
-    this.over.clear();
+    for (const x of this.series.values()) x.reset();
     this.windowStart = performance.now();
     this.sched = mainThreadSched();
     for (const g of Object.values(this.gc)) {
@@ -179,13 +194,14 @@ export class EngineProbe {
     }
     this.gcTop = [];
     this.blockTop = [];
+    const loop = this.get('loop.delay');
     let last = performance.now();
     // A 1 ms interval: how late each firing is, is how long the loop was held.
     this.loopTimer = setInterval(() => {
       const now = performance.now();
       const blocked = Math.max(0, now - last - 1);
       last = now;
-      this.record('loop.delay', blocked * 1000);
+      loop.record(blocked * 1000);
       if (blocked > 1) {
         keepTop(this.blockTop, { atMs: Math.round(now - blocked - this.windowStart), ms: Number(blocked.toFixed(2)) });
       }
@@ -196,10 +212,10 @@ export class EngineProbe {
     if (this.loopTimer) clearInterval(this.loopTimer);
     this.loopTimer = undefined;
     const byKind: Record<string, Record<string, unknown>> = {};
-    for (const [name, h] of this.h) {
+    for (const [name, x] of this.series) {
       const [kind, what] = name.split('.') as [string, string];
       if (kind === 'loop') continue;
-      (byKind[kind] ??= {})[`${what}Ms`] = summary(h, this.over.get(name) ?? 0);
+      (byKind[kind] ??= {})[`${what}Ms`] = summary(x.h, x.over);
     }
     const gcOut = (g: (typeof this.gc)['minor']): Record<string, unknown> => ({
       count: g.count,
@@ -211,7 +227,7 @@ export class EngineProbe {
       gc: { scavenge: gcOut(this.gc.minor), major: gcOut(this.gc.major), longest: this.gcTop },
       // Runnable but not running: the machine's share of the waits above, not the engine's.
       mainThread: schedSince(this.sched, performance.now() - this.windowStart),
-      eventLoop: { blockedMs: summary(this.hist('loop.delay'), this.over.get('loop.delay') ?? 0), longestBlocks: this.blockTop },
+      eventLoop: { blockedMs: summary(this.get('loop.delay').h, this.get('loop.delay').over), longestBlocks: this.blockTop },
     };
   }
 }

@@ -154,8 +154,9 @@ const out = (o: unknown): void => void process.stdout.write(JSON.stringify(o) + 
 createInterface({ input: process.stdin }).on('line', (line) => {
   const cmd = line.trim();
   if (cmd === 'start') {
-    probe.start();
+    // The snapshot walks every session's stats: taken before the window opens, not in it.
     start = snapshot();
+    probe.start();
     if (inspector) void startProfiles();
   } else if (cmd === 'stop') {
     const f = figures();

@@ -41,6 +41,8 @@ interface Job<T> {
   readonly list: T[];
   readonly tickAt: number;
   next: number;
+  /** `removals` when the job was made: unchanged means every member of `list` is still in. */
+  readonly removals: number;
 }
 
 export class MediaClock<T extends ClockMember> {
@@ -51,6 +53,8 @@ export class MediaClock<T extends ClockMember> {
   private timerAt = Infinity;
   private readonly jobs: Array<Job<T>> = [];
   private continuing = false;
+  /** Members deleted so far: lets a job skip the membership check while nobody left. */
+  private removals = 0;
 
   private readonly now: () => number;
   private readonly batch: number;
@@ -105,6 +109,7 @@ export class MediaClock<T extends ClockMember> {
     slot.members.delete(member);
     slot.list = undefined;
     this.slotOf.delete(member);
+    this.removals++;
     if (this.slotOf.size === 0) this.stop();
   }
 
@@ -142,7 +147,7 @@ export class MediaClock<T extends ClockMember> {
       if (slot.members.size === 0) continue;
       let ran = 0;
       while (slot.nextAt <= now && ran < MAX_CATCH_UP) {
-        this.jobs.push({ list: (slot.list ??= [...slot.members]), tickAt: slot.nextAt, next: 0 });
+        this.jobs.push({ list: (slot.list ??= [...slot.members]), tickAt: slot.nextAt, next: 0, removals: this.removals });
         slot.nextAt += TICK_MS;
         ran++;
       }
@@ -165,7 +170,7 @@ export class MediaClock<T extends ClockMember> {
       while (job.next < job.list.length && (budget > 0 || now - job.tickAt >= LATE_MS)) {
         const m = job.list[job.next++]!;
         // Left since the tick fell due (closed): skip it.
-        if (!this.slotOf.has(m)) continue;
+        if (job.removals !== this.removals && !this.slotOf.has(m)) continue;
         budget--;
         try {
           m.tick(job.tickAt);
