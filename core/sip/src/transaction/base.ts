@@ -33,6 +33,12 @@ export interface TransactionContext {
   logger: Logger;
   counters: TransactionCounters;
   onTerminated(tx: AnyTransaction): void;
+  /**
+   * Optional (the layer sets it): takes over absorbing a Completed non-INVITE server
+   * transaction's request retransmissions for Timer J, from the final's bytes. True when it
+   * did; the transaction then sends `wire` and terminates at once.
+   */
+  keepFinal?(tx: AnyTransaction, wire: Buffer): boolean;
 }
 
 export type BaseEvents = {

@@ -6,8 +6,11 @@
 import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
+import { parseMessage } from '../message/parser.js';
 import type { AnyTransaction, TransactionContext, TransactionCounters, TransactionKind } from './base.js';
 import type { ClientTransactionHandlers } from './client-base.js';
+import { CompletedFinals } from './completed-finals.js';
+import type { CompletedFinal } from './completed-finals.js';
 import { requestError, stateError } from './errors.js';
 import { isRfc3261Branch } from './ids.js';
 import { InviteClientTransaction } from './invite-client.js';
@@ -27,8 +30,10 @@ export type ServerTransaction = InviteServerTransaction | NonInviteServerTransac
 export interface IncomingRequestContext {
   /** For a CANCEL: the INVITE server transaction it cancels (9.2), when one matched. */
   cancelTarget?: InviteServerTransaction;
-  /** 8.2.2.2: the ongoing transaction this request merges with (only without `rejectMergedRequests`). */
+  /** 8.2.2.2: the ongoing transaction this request merges with, while it is still live. */
   mergedWith?: ServerTransaction;
+  /** 8.2.2.2: the request merges with an earlier one (live or already answered); only without `rejectMergedRequests`. */
+  merged?: boolean;
 }
 
 export type TransactionRequestHandler = (
@@ -72,6 +77,7 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly merged = new Map<string, ServerTransaction>();
+  private readonly finals: CompletedFinals;
   private readonly counters: TransactionCounters = { retransmissionsSent: 0, retransmissionsAbsorbed: 0, timeouts: 0, transportErrors: 0 };
   private mergedRequests = 0;
   private strayResponses = 0;
@@ -94,7 +100,10 @@ export class TransactionLayer {
       logger: this.logger,
       counters: this.counters,
       onTerminated: (tx) => this.forget(tx),
+      keepFinal: (tx, wire) => this.keepFinal(tx, wire),
     };
+    // Batches a quarter of T1 apart: entries outlive Timer J by at most that much.
+    this.finals = new CompletedFinals(this.ctx.scheduler, 64 * this.timers.T1, Math.max(1, this.timers.T1 / 4));
     if (opts.attach !== false && typeof opts.transport.onMessage === 'function') {
       const off = opts.transport.onMessage((msg, source) => this.receive(msg, source));
       if (typeof off === 'function') this.detach = off as () => void;
@@ -218,18 +227,25 @@ export class TransactionLayer {
       existing.receiveRequest(req, source);
       return;
     }
+    const done = this.finals.get(key);
+    if (done !== undefined) {
+      this.counters.retransmissionsAbsorbed++;
+      this.resendFinal(done);
+      return;
+    }
     // Computed once: both the merge check and the new transaction's entry need it.
     const mk = mergeKey(req);
     const original = this.findMerged(mk, key);
-    if (original && this.rejectMerged) {
+    if (original !== undefined && this.rejectMerged) {
       this.mergedRequests++;
       const tx = this.openServer(req, key, source, undefined);
       tx.respond(tx.createResponse(482, 'Loop Detected'));
       return;
     }
-    if (original) this.mergedRequests++;
+    if (original !== undefined) this.mergedRequests++;
     const tx = this.openServer(req, key, source, mk);
-    const context: IncomingRequestContext = original ? { mergedWith: original } : {};
+    const context: IncomingRequestContext =
+      original === undefined ? {} : original === 'answered' ? { merged: true } : { mergedWith: original, merged: true };
     if (req.method === 'CANCEL') {
       const inviteKey = serverKey(req, 'INVITE');
       const invite = inviteKey === undefined ? undefined : this.servers.get(inviteKey);
@@ -274,9 +290,35 @@ export class TransactionLayer {
     return this.findMerged(mergeKey(req), serverKey(req)) !== undefined;
   }
 
-  private findMerged(mk: string | undefined, key: string | undefined): ServerTransaction | undefined {
-    const tx = mk === undefined ? undefined : this.merged.get(mk);
-    return tx && !tx.terminated && key !== tx.layerKey ? tx : undefined;
+  /** The live transaction a request merges with, 'answered' when that one already ended with its final. */
+  private findMerged(mk: string | undefined, key: string | undefined): ServerTransaction | 'answered' | undefined {
+    if (mk === undefined) return undefined;
+    const tx = this.merged.get(mk);
+    if (tx !== undefined && !tx.terminated && key !== tx.layerKey) return tx;
+    const done = this.finals.getMerged(mk);
+    return done !== undefined && done.key !== key ? 'answered' : undefined;
+  }
+
+  private keepFinal(tx: AnyTransaction, wire: Buffer): boolean {
+    if (this.closed || tx.layerKey === undefined || !(tx instanceof NonInviteServerTransaction)) return false;
+    this.finals.add(tx.layerKey, tx.layerMergeKey, wire, tx.source);
+    return true;
+  }
+
+  /** A retransmission met a final kept in bytes: parse it back (rare) and send it the same way. */
+  private resendFinal(done: CompletedFinal): void {
+    this.counters.retransmissionsSent++;
+    const onError = (err: unknown): void => {
+      this.counters.transportErrors++;
+      this.logger.warn({ err, remote: `${done.source.remoteAddress}:${done.source.remotePort}` }, 'resending a completed final failed');
+    };
+    try {
+      const res = parseMessage(done.wire) as SipResponse;
+      if (this.transport.dispatchResponse !== undefined) this.transport.dispatchResponse(res, done.source, onError, done.wire);
+      else this.transport.sendResponse(res, done.source).then(undefined, onError);
+    } catch (err) {
+      onError(err);
+    }
   }
 
   /** `mk`: the request's merge key when it is to be tracked (8.2.2.2), else undefined. */
@@ -327,8 +369,8 @@ export class TransactionLayer {
   }
 
   /** Map sizes, for leak checks: all zero once every transaction terminated. */
-  get sizes(): { clients: number; servers: number; merged: number } {
-    return { clients: this.clients.size, servers: this.servers.size, merged: this.merged.size };
+  get sizes(): { clients: number; servers: number; merged: number; completedFinals: number } {
+    return { clients: this.clients.size, servers: this.servers.size, merged: this.merged.size, completedFinals: this.finals.size };
   }
 
   stats(): TransactionStats {
@@ -344,5 +386,6 @@ export class TransactionLayer {
     this.detach?.();
     this.detach = undefined;
     for (const tx of [...this.clients.values(), ...this.servers.values()]) tx.terminate('closed');
+    this.finals.clear();
   }
 }

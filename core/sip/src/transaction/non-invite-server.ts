@@ -6,9 +6,12 @@
  *
  * Request retransmissions are absorbed in Trying and answered with the latest provisional
  * (Proceeding) or the final (Completed). Timer J (64*T1, zero on reliable transports)
- * keeps the final around for those retransmissions.
+ * keeps the final around for those retransmissions: inside the transaction layer as the
+ * final's bytes (`TransactionContext.keepFinal`), the transaction object itself terminating
+ * once its final is sent; standalone (no layer), in this object for J.
  */
 import type { SipRequest, SipResponse } from '../message/message.js';
+import { serializeMessage } from '../message/serializer.js';
 import type { TransactionContext } from './base.js';
 import { stateError } from './errors.js';
 import { ServerTransactionBase } from './server-base.js';
@@ -50,17 +53,26 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     }
     this.lastFinal = res;
     this.setState('Completed');
-    this.send(res, false);
-    if (this.terminated) return;
     const waitJ = this.reliable || !keep ? 0 : 64 * this.ctx.timers.T1;
-    if (waitJ > 0) {
-      // 32 s of absorbing retransmissions needs the final's wire form, not the parsed values
-      // of either message: drop those (re-read on demand) so a busy registrar's thousands of
-      // Completed transactions stay small for the collector.
-      this.request.invalidate();
-      res.invalidate();
+    // The layer absorbs Timer J's retransmissions from the final's bytes alone (see
+    // completed-finals.ts), so this object, with its request and response, can go at once.
+    const kept = waitJ > 0 && this.ctx.keepFinal !== undefined ? this.keepFinal(res) : false;
+    if (!kept) this.send(res, false);
+    if (this.terminated) return;
+    this.terminateAfter('J', kept ? 0 : waitJ);
+  }
+
+  /** Sends the final serialized once and hands those bytes to the layer; false if it could not. */
+  private keepFinal(res: SipResponse): boolean {
+    let wire: Buffer;
+    try {
+      wire = serializeMessage(res);
+    } catch {
+      return false;
     }
-    this.terminateAfter('J', waitJ);
+    if (!this.ctx.keepFinal!(this, wire)) return false;
+    this.send(res, false, wire);
+    return true;
   }
 
   receiveRequest(_req: SipRequest, _source: TransactionSource): void {

@@ -83,11 +83,12 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
     });
   }
 
-  protected send(res: SipResponse, retransmission: boolean): void {
+  /** `wire`: the response already serialized, when the caller needed the bytes too. */
+  protected send(res: SipResponse, retransmission: boolean, wire?: Buffer): void {
     if (retransmission) this.ctx.counters.retransmissionsSent++;
     const transport = this.ctx.transport;
     if (transport.dispatchResponse !== undefined) {
-      transport.dispatchResponse(res, this.source, (this.onSendError ??= (err: unknown) => this.fail(err)));
+      transport.dispatchResponse(res, this.source, (this.onSendError ??= (err: unknown) => this.fail(err)), wire);
       return;
     }
     attempt(() => transport.sendResponse(res, this.source)).then(

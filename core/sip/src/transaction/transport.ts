@@ -32,8 +32,9 @@ export interface TransactionTransport {
   /**
    * Optional: sendResponse without a promise; `onError` (always asynchronous) only on
    * failure. Server transactions prefer it: one response per request is the hot path.
+   * `wire`, when given, is `res` already serialized.
    */
-  dispatchResponse?(res: SipResponse, source: TransactionSource | undefined, onError: (err: unknown) => void): void;
+  dispatchResponse?(res: SipResponse, source: TransactionSource | undefined, onError: (err: unknown) => void, wire?: Buffer): void;
   /** Optional: reliability per protocol; absent means "everything but UDP is reliable". */
   isReliable?(protocol: string): boolean;
   /** Optional: lets the layer subscribe itself; may return an unsubscribe function. */

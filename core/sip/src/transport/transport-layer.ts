@@ -258,7 +258,7 @@ export class TransportLayer {
    * `onError` is called, always asynchronously, only when the send fails. Anything that
    * needs a connection or DNS takes the sendResponse path.
    */
-  dispatchResponse(res: SipResponse, source: ReceivedInfo | undefined, onError: (err: unknown) => void): void {
+  dispatchResponse(res: SipResponse, source: ReceivedInfo | undefined, onError: (err: unknown) => void, wire?: Buffer): void {
     let via;
     try {
       via = res.topVia;
@@ -274,7 +274,7 @@ export class TransportLayer {
         if (t?.sendNow !== undefined) {
           let data: Buffer;
           try {
-            data = serializeMessage(res);
+            data = wire ?? serializeMessage(res);
           } catch (err) {
             queueMicrotask(() => onError(err));
             return;

@@ -113,7 +113,7 @@ describe('TransactionLayer matching and TU interface', () => {
       expect(invite.state).to.equal('Completed');
       expect(layer.stats().active).to.deep.equal({ 'invite-client': 1, 'non-invite-client': 1, 'invite-server': 0, 'non-invite-server': 0 });
       await clock.advance(32_000);
-      expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0 });
+      expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0, completedFinals: 0 });
     });
 
     it('refuses to cancel an INVITE that is no longer pending', async () => {
@@ -303,7 +303,7 @@ describe('TransactionLayer matching and TU interface', () => {
       transport.inject(makeRequest('MESSAGE'));
       expect(transport.responses().map(statusOf)).to.deep.equal([503, 503]);
       await clock.advance(64_000);
-      expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0 });
+      expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0, completedFinals: 0 });
     });
   });
 
@@ -314,15 +314,16 @@ describe('TransactionLayer matching and TU interface', () => {
       transport.inject(makeRequest(i % 2 ? 'INVITE' : 'MESSAGE'));
     }
     for (const { tx } of delivered) tx.respond(tx.createResponse(i2(tx.kind)));
-    expect(layer.sizes).to.deep.equal({ clients: 20, servers: 20, merged: 20 });
+    // The 10 MESSAGE transactions ended with their finals; only the bytes stay for Timer J.
+    expect(layer.sizes).to.deep.equal({ clients: 20, servers: 10, merged: 10, completedFinals: 10 });
     await clock.advance(64_000);
-    expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0 });
+    expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0, completedFinals: 0 });
     expect(layer.stats().active).to.deep.equal({ 'invite-client': 0, 'non-invite-client': 0, 'invite-server': 0, 'non-invite-server': 0 });
 
     layer.sendRequest(makeRequest('INVITE'));
     transport.inject(makeRequest('INVITE'));
     layer.close();
-    expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0 });
+    expect(layer.sizes).to.deep.equal({ clients: 0, servers: 0, merged: 0, completedFinals: 0 });
     expect(clock.pending).to.equal(0);
     transport.inject(makeRequest('OPTIONS'));
     expect(delivered).to.have.length(21);
