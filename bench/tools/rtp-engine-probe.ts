@@ -28,7 +28,8 @@ export type SessionKind = 'ivr' | 'echo' | 'raw';
 
 type Listener = (msg: Buffer, rinfo: unknown) => void;
 
-const RING = 16;
+/** Recent arrivals remembered per call: covers the jitter buffer at its 400 ms maximum. */
+const RING = 32;
 const GC_BUCKETS_MS = [0.5, 1, 2, 5, 10, 20];
 /** Beyond this a sample is not a packet of the window (a tag from before it, a stray). */
 const MAX_US = 10_000_000;
