@@ -13,7 +13,8 @@
  *    endpoints, the far ends in this process (bench/tools/rtp-peer.ts); CPU, packet rates,
  *    loss, event-loop delay and GC pauses inside the engine, round trips of echoed packets.
  *    Knobs (env): RTP_BENCH_CALLS (1000), RTP_BENCH_ROUNDS (3), RTP_BENCH_MEASURE_MS (8000),
- *    RTP_BENCH_PIN=1 (engine on one CPU, peer on the others; see bench/tools/rtp-calls.ts).
+ *    RTP_BENCH_PIN=1 (engine on one CPU, peer on the others; see bench/tools/rtp-calls.ts),
+ *    RTP_BENCH_FRAME_READER=callback (calls read with MediaSession.onFrame, not frames()).
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -290,7 +291,7 @@ export async function benchG711Calls1000(): Promise<Record<string, unknown>> {
   const under = (pct: 'p99' | 'p999'): boolean => (judged.calls[pct] ?? Infinity) < 1 && (judged.echo[pct] ?? Infinity) < 1;
   return {
     description: `${calls} concurrent G.711 calls: the engine in its own process, the far ends (a lightweight RTP peer) in the bench process; median of ${rounds} rounds per phase, ${measureMs} ms measured after 3 s of warm-up`,
-    callDefinition: 'one MediaSession sending and receiving 50 packets/s of 20 ms PCMU (G.711 mu-law, 160-byte payloads): in the calls phase a paced frame out every 20 ms (playFrames) and the far side played out through the jitter buffer (frames()); in the echo phase every packet decoded, re-encoded and sent back at once',
+    callDefinition: `one MediaSession sending and receiving 50 packets/s of 20 ms PCMU (G.711 mu-law, 160-byte payloads): in the calls phase a paced frame out every 20 ms (playFrames) and the far side played out through the jitter buffer (${process.env.RTP_BENCH_FRAME_READER === 'callback' ? 'onFrame' : 'for await over frames()'}); in the echo phase every packet decoded, re-encoded and sent back at once`,
     calls,
     goal: { enginePercentOfOneCoreBelow: 100, perPacketHandlingBelowMs: 1 },
     packetLatencyDefinition: 'engine latency of a packet = the peer\'s send() (its send time, stamped into the payload on the clock both processes share: CLOCK_MONOTONIC) -> the engine process has finished handling it (the receive callback returned: jitter-buffer insert for a call, decode + re-encode + send() of the reply for an echo session). It includes loopback delivery and the time the datagram waited in the socket queue while the engine loop was busy (GC, clock ticks, other packets) or the engine process was not scheduled; it excludes the peer\'s own delays. recvWait + handle = engine. packetUnder1ms: p99 of it under 1 ms in the calls phase (1,000 full calls) and in the echo phase (1,000 echo sessions); p999/max are reported, not judged',

@@ -68,8 +68,18 @@ for (let i = 0; i < total; i++) {
 const frame = new Int16Array(160).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
 let running = true;
 let framesOut = 0;
+// RTP_BENCH_FRAME_READER=callback reads with onFrame (no promise per frame) instead of
+// the default `for await` over frames().
+const byCallback = process.env.RTP_BENCH_FRAME_READER === 'callback';
 ivr.forEach((s, i) => {
   void s.playFrames(() => (running ? frame : undefined));
+  if (byCallback) {
+    s.onFrame((f) => {
+      framesOut++;
+      probe.frame(i, f);
+    });
+    return;
+  }
   void (async () => {
     for await (const f of s.frames()) {
       framesOut++;

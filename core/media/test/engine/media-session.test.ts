@@ -191,6 +191,38 @@ describe('MediaEngine: two engines over real UDP', function () {
     expect(afterClose).to.equal(0);
   });
 
+  it('hands every frame to onFrame listeners, the same objects frames() readers get, kept intact', async () => {
+    const a = await ea.createSession();
+    const b = await eb.createSession();
+    connect(a, b);
+    void a.playTone({ frequencies: [1000] }, 5000);
+    const viaIterator = recordFrames(b);
+    const kept: Int16Array[] = [];
+    const copies: Int16Array[] = [];
+    let throwing = 0;
+    b.onFrame(() => {
+      throwing++;
+      throw new Error('a broken listener must not stop the others');
+    });
+    const stop = b.onFrame((f) => {
+      kept.push(f);
+      copies.push(f.slice());
+    });
+    await waitFor('40 frames through onFrame', () => kept.length >= 40);
+    stop();
+    const count = kept.length;
+    await delay(200);
+    expect(kept.length).to.equal(count);
+    expect(throwing).to.be.greaterThan(count);
+    // Frames are never reused: what a listener kept still holds what it was handed.
+    kept.forEach((f, i) => expect([...f]).to.deep.equal([...copies[i]!]));
+    const shared = kept.filter((f) => viaIterator.frames.includes(f)).length;
+    expect(shared).to.be.at.least(count - 2);
+    expect(goertzelPower(kept[count - 1]!, 8000, 1000)).to.be.greaterThan(100 * goertzelPower(kept[count - 1]!, 8000, 1500));
+    await b.close();
+    expect(() => b.onFrame(() => undefined)).to.throw(/closed/);
+  });
+
   it('sends RTCP BYE on close and the peer reports it', async () => {
     const a = await ea.createSession();
     const b = await eb.createSession();
