@@ -39,6 +39,11 @@ export interface TransactionContext {
    * did; the transaction then sends `wire` and terminates at once.
    */
   keepFinal?(tx: AnyTransaction, wire: Buffer): boolean;
+  /**
+   * Optional (the layer sets it): where a send error goes when the transaction ended with
+   * that send. One function for all, so the pending send does not hold the transaction.
+   */
+  onSendErrorAfterEnd?(err: unknown): void;
 }
 
 export type BaseEvents = {

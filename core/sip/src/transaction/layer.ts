@@ -101,6 +101,10 @@ export class TransactionLayer {
       counters: this.counters,
       onTerminated: (tx) => this.forget(tx),
       keepFinal: (tx, wire) => this.keepFinal(tx, wire),
+      onSendErrorAfterEnd: (err) => {
+        this.counters.transportErrors++;
+        this.logger.warn({ err }, 'sending the final response of an ended transaction failed');
+      },
     };
     // Batches a quarter of T1 apart: entries outlive Timer J by at most that much.
     this.finals = new CompletedFinals(this.ctx.scheduler, 64 * this.timers.T1, Math.max(1, this.timers.T1 / 4));

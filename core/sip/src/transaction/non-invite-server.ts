@@ -57,7 +57,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
     // The layer absorbs Timer J's retransmissions from the final's bytes alone (see
     // completed-finals.ts), so this object, with its request and response, can go at once.
     const kept = waitJ > 0 && this.ctx.keepFinal !== undefined ? this.keepFinal(res) : false;
-    if (!kept) this.send(res, false);
+    if (!kept) this.send(res, false, undefined, waitJ === 0);
     if (this.terminated) return;
     this.terminateAfter('J', kept ? 0 : waitJ);
   }
@@ -71,7 +71,7 @@ export class NonInviteServerTransaction extends ServerTransactionBase<NonInviteS
       return false;
     }
     if (!this.ctx.keepFinal!(this, wire)) return false;
-    this.send(res, false, wire);
+    this.send(res, false, wire, true);
     return true;
   }
 

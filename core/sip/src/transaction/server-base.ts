@@ -83,17 +83,26 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
     });
   }
 
-  /** `wire`: the response already serialized, when the caller needed the bytes too. */
-  protected send(res: SipResponse, retransmission: boolean, wire?: Buffer): void {
+  /**
+   * `wire`: the response already serialized, when the caller needed the bytes too.
+   * `last`: the transaction terminates right after this send, so a failure can no longer
+   * reach it. The error callback then must not capture it: Node keeps a datagram's send
+   * request (and its callback) alive until the next full GC, not just until the send
+   * completes, so a callback holding the transaction kept the request, the response and
+   * everything they reference through every scavenge (3.1 KB per OPTIONS, 7x what a
+   * kept final costs; bench/sip-layers.bench.ts).
+   */
+  protected send(res: SipResponse, retransmission: boolean, wire?: Buffer, last = false): void {
     if (retransmission) this.ctx.counters.retransmissionsSent++;
     const transport = this.ctx.transport;
+    const onError = last ? this.ctx.onSendErrorAfterEnd : undefined;
     if (transport.dispatchResponse !== undefined) {
-      transport.dispatchResponse(res, this.source, (this.onSendError ??= (err: unknown) => this.fail(err)), wire);
+      transport.dispatchResponse(res, this.source, onError ?? (this.onSendError ??= (err: unknown) => this.fail(err)), wire);
       return;
     }
     attempt(() => transport.sendResponse(res, this.source)).then(
       () => undefined,
-      (err: unknown) => this.fail(err),
+      onError ?? ((err: unknown) => this.fail(err)),
     );
   }
 

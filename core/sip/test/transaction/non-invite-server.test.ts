@@ -128,6 +128,19 @@ describe('non-INVITE server transaction (RFC 3261 17.2.2)', () => {
     expect(() => delivered[1]!.kind === 'non-invite-server' && delivered[1]!.respondStateless(delivered[1]!.createResponse(180))).to.throw(/must be final/);
   });
 
+  it('a final that fails to send after its transaction ended is counted, not lost in a dead transaction', async () => {
+    setup('udp');
+    const { tx } = receive();
+    const events: string[] = [];
+    tx.on('transportError', () => events.push('transportError'));
+    transport.fail = new Error('ENETUNREACH');
+    tx.respond(tx.createResponse(200));
+    await clock.advance(0);
+    expect(tx.state).to.equal('Terminated');
+    expect(events).to.deep.equal([]);
+    expect(layer.stats().transportErrors).to.equal(1);
+  });
+
   it('refuses a second final response', () => {
     setup('udp');
     const { tx } = receive();
