@@ -61,16 +61,7 @@ export function treeCpuMs(pid: number): number {
   return total;
 }
 
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.once('error', reject);
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freeUdpPort } from '../../test/e2e/helpers.js';
 
 export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -101,10 +101,7 @@ export class TransactionLayer {
       counters: this.counters,
       onTerminated: (tx) => this.forget(tx),
       keepFinal: (tx, wire) => this.keepFinal(tx, wire),
-      onSendErrorAfterEnd: (err) => {
-        this.counters.transportErrors++;
-        this.logger.warn({ err }, 'sending the final response of an ended transaction failed');
-      },
+      onSendErrorAfterEnd: (err) => this.sendErrorAfterEnd(err),
     };
     // Batches a quarter of T1 apart: entries outlive Timer J by at most that much.
     this.finals = new CompletedFinals(this.ctx.scheduler, 64 * this.timers.T1, Math.max(1, this.timers.T1 / 4));
@@ -309,13 +306,16 @@ export class TransactionLayer {
     return true;
   }
 
+  /** A send failed after its transaction ended (a last final, or one resent from its bytes): counted and logged. */
+  private sendErrorAfterEnd(err: unknown): void {
+    this.counters.transportErrors++;
+    this.logger.warn({ err }, 'sending the final response of an ended transaction failed');
+  }
+
   /** A retransmission met a final kept in bytes: parse it back (rare) and send it the same way. */
   private resendFinal(done: CompletedFinal): void {
     this.counters.retransmissionsSent++;
-    const onError = (err: unknown): void => {
-      this.counters.transportErrors++;
-      this.logger.warn({ err, remote: `${done.source.remoteAddress}:${done.source.remotePort}` }, 'resending a completed final failed');
-    };
+    const onError = this.ctx.onSendErrorAfterEnd!;
     try {
       const res = parseMessage(done.wire) as SipResponse;
       if (this.transport.dispatchResponse !== undefined) this.transport.dispatchResponse(res, done.source, onError, done.wire);

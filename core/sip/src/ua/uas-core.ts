@@ -66,7 +66,7 @@ export class UasCore {
       else usage.handleRequest(req, this.dialogResponder(tx, req, info, usage as DialogUsage), info);
       return;
     }
-    if (context.merged === true || context.mergedWith !== undefined) {
+    if (context.merged === true) {
       void respond(482, { reason: 'Loop Detected' });
       return;
     }

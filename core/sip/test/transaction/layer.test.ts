@@ -280,6 +280,9 @@ describe('TransactionLayer matching and TU interface', () => {
       transport.inject(second);
       expect(delivered).to.have.length(2);
       expect(delivered[1]!.context.mergedWith).to.equal(delivered[0]!.tx);
+      // What the UAS core reads to answer 482 (8.2.2.2), live original or already answered.
+      expect(delivered[1]!.context.merged).to.equal(true);
+      expect(delivered[0]!.context.merged).to.equal(undefined);
     });
 
     it('keeps delivering after a TU handler throws, answers 500 for it, and drops messages it cannot read', () => {
