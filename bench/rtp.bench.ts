@@ -14,12 +14,14 @@
  *    loss, event-loop delay and GC pauses inside the engine, round trips of echoed packets.
  *    Knobs (env): RTP_BENCH_CALLS (1000), RTP_BENCH_ROUNDS (3), RTP_BENCH_MEASURE_MS (8000),
  *    RTP_BENCH_PIN=1 (engine on one CPU, peer on the others; see bench/tools/rtp-calls.ts),
- *    RTP_BENCH_FRAME_READER=callback (calls read with MediaSession.onFrame, not frames()).
+ *    RTP_BENCH_FRAME_READER=callback (calls read with MediaSession.onFrame, not frames()),
+ *    RTP_BENCH_PHASES (calls,echo,floor,floor-native: the phases to run; floor-native is the
+ *    floor on the native batched UDP endpoints, run when the addon is built).
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { MediaEngine } from '@rvoip/media';
+import { MediaEngine, nativeUdpStatus } from '@rvoip/media';
 import type { MediaSession } from '@rvoip/media';
 import { loopbackUdpCost, runCalls } from './tools/rtp-calls.js';
 import type { CallsRun } from './tools/rtp-calls.js';
@@ -250,11 +252,14 @@ function cpuPressure(): number | undefined {
 /** A percentile summary inside a run's engine figures, by dotted path ({} when absent). */
 function latencyOf(run: CallsRun, path: string): { p50?: number; p99?: number; p999?: number; max?: number } {
   let v: unknown = run.engine;
+  if (Number.isNaN(run.engine.cpuPercentOfOneCore)) return {};
   for (const k of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
   return (v ?? {}) as { p50?: number; p99?: number; p999?: number; max?: number };
 }
 
+/** A phase's median round by engine CPU; an empty placeholder for a phase not run. */
 function median(runs: CallsRun[]): CallsRun & { cpuPercentRuns: number[] } {
+  if (runs.length === 0) return { ivr: 0, echo: 0, raw: 0, rawTransport: 'dgram', engine: { cpuPercentOfOneCore: NaN }, peer: { packetsLostAtPeer: NaN } as CallsRun['peer'], pinned: false, cpuPercentRuns: [] };
   const sorted = [...runs].sort((a, b) => a.engine.cpuPercentOfOneCore - b.engine.cpuPercentOfOneCore);
   return { ...sorted[Math.floor(sorted.length / 2)]!, cpuPercentRuns: runs.map((r) => r.engine.cpuPercentOfOneCore) };
 }
@@ -274,20 +279,27 @@ export async function benchG711Calls1000(): Promise<Record<string, unknown>> {
   const probes = 20;
   // Above both the kernel's ephemeral ports and the tests' random RTP ranges (20000-56000).
   const machineBefore = { loadavg1: Number(loadavg()[0]!.toFixed(2)), cpuPressureAvg10: cpuPressure(), loopbackUdpCpuUsPerPacket: await loopbackUdpCost() };
+  const phases = new Set((process.env.RTP_BENCH_PHASES ?? 'calls,echo,floor,floor-native').split(','));
+  const nativeUdp = nativeUdpStatus();
+  // The native floor needs the addon; without it the phase is reported as not run, with why.
+  if (!nativeUdp.loaded) phases.delete('floor-native');
   const ivrRuns: CallsRun[] = [];
   const echoRuns: CallsRun[] = [];
   const rawRuns: CallsRun[] = [];
+  const rawNativeRuns: CallsRun[] = [];
   for (let r = 0; r < rounds; r++) {
-    ivrRuns.push(await runCalls({ ivr: calls, echo: probes, portBase: 61000, warmupMs: 3000, measureMs }));
-    echoRuns.push(await runCalls({ ivr: 0, echo: calls, portBase: 61000, warmupMs: 3000, measureMs }));
-    rawRuns.push(await runCalls({ ivr: 0, echo: 0, raw: calls, portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('calls')) ivrRuns.push(await runCalls({ ivr: calls, echo: probes, portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('echo')) echoRuns.push(await runCalls({ ivr: 0, echo: calls, portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('floor')) rawRuns.push(await runCalls({ ivr: 0, echo: 0, raw: calls, portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('floor-native')) rawNativeRuns.push(await runCalls({ ivr: 0, echo: 0, raw: calls, rawTransport: 'batched', portBase: 61000, warmupMs: 3000, measureMs }));
   }
   const ivr = median(ivrRuns);
   const echo = median(echoRuns);
   const raw = median(rawRuns);
+  const rawNative = median(rawNativeRuns);
   const blockedP99 = (run: CallsRun): number => latencyOf(run, 'eventLoop.blockedMs').p99 ?? Infinity;
   const lossFree = ivr.peer.packetsLostAtPeer === 0 && ivr.engine.packetsLostAtEngine === 0;
-  const judged = { calls: latencyOf(ivr, 'latency.ivr.engineMs'), callsProbes: latencyOf(ivr, 'latency.echo.engineMs'), echo: latencyOf(echo, 'latency.echo.engineMs'), floor: latencyOf(raw, 'latency.raw.engineMs') };
+  const judged = { calls: latencyOf(ivr, 'latency.ivr.engineMs'), callsProbes: latencyOf(ivr, 'latency.echo.engineMs'), echo: latencyOf(echo, 'latency.echo.engineMs'), floor: latencyOf(raw, 'latency.raw.engineMs'), floorNative: latencyOf(rawNative, 'latency.raw.engineMs') };
   const under = (pct: 'p99' | 'p999'): boolean => (judged.calls[pct] ?? Infinity) < 1 && (judged.echo[pct] ?? Infinity) < 1;
   return {
     description: `${calls} concurrent G.711 calls: the engine in its own process, the far ends (a lightweight RTP peer) in the bench process; median of ${rounds} rounds per phase, ${measureMs} ms measured after 3 s of warm-up`,
@@ -299,6 +311,9 @@ export async function benchG711Calls1000(): Promise<Record<string, unknown>> {
     calls1000: { ...ivr, eventLoopBlockedP99Ms: blockedP99(ivr) },
     echo1000: { ...echo, eventLoopBlockedP99Ms: blockedP99(echo) },
     udpFloor1000: { ...raw, eventLoopBlockedP99Ms: blockedP99(raw), what: 'no MediaEngine: plain connected dgram sockets returning each datagram, same peer and load; what Node\'s UDP path alone costs here' },
+    udpFloorNative1000: nativeUdp.loaded
+      ? { ...rawNative, eventLoopBlockedP99Ms: blockedP99(rawNative), what: 'as udpFloor1000 on the native batched endpoints (core/media/native: recvmmsg into one slab, one JS call per loop turn, sendmmsg queue flushed per turn)' }
+      : { notRun: nativeUdp.reason },
     notes: [
       'cpuPercentOfOneCore: process.cpuUsage of the engine process (all its threads) over the window, 100 = one core',
       'engine.latency.<kind>: recvWait (peer send -> receive callback), handle (callback run), engine (their sum, the judged figure); ivr.tickLate/tickToSent: media-clock due time -> the session tick starts / its packet is sent (Date.now() due times and 1 ms timers: 0-1 ms of it is timer granularity); ivr.arrivalToPlayout/peerSendToPlayout include the jitter buffer\'s deliberate delay',

@@ -27,6 +27,8 @@ export interface CallsRun {
   echo: number;
   /** Plain sockets returning each datagram, no engine (the floor). */
   raw: number;
+  /** The floor's sockets: node:dgram or the native batched endpoints. */
+  rawTransport: 'dgram' | 'batched';
   engine: Record<string, unknown> & { cpuPercentOfOneCore: number };
   peer: PeerFigures;
   /** CPUs the engine and the peer were pinned to, or false. */
@@ -81,13 +83,14 @@ function unpin(): void {
   spawnSync('taskset', ['-a', '-p', '-c', `0-${availableParallelism() - 1}`, String(process.pid)], { stdio: 'ignore' });
 }
 
-export async function runCalls(opts: { ivr: number; echo: number; raw?: number; portBase: number; warmupMs: number; measureMs: number }): Promise<CallsRun> {
+export async function runCalls(opts: { ivr: number; echo: number; raw?: number; rawTransport?: 'dgram' | 'batched'; portBase: number; warmupMs: number; measureMs: number }): Promise<CallsRun> {
   const raw = opts.raw ?? 0;
+  const rawTransport = opts.rawTransport ?? 'dgram';
   const peer = await RtpPeer.open(16);
   const pin = pinning();
   const node = [process.execPath, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', String(pin.engineCpu), ...node] : node;
-  const child = spawn(cmd!, [...cmdArgs, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
+  const child = spawn(cmd!, [...cmdArgs, '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--raw-transport', rawTransport, '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const nextLine = jsonLines(createInterface({ input: child.stdout! }));
@@ -102,7 +105,7 @@ export async function runCalls(opts: { ivr: number; echo: number; raw?: number; 
     child.stdin!.write('stop\n');
     const peerFigures = peer.figures();
     const engine = (JSON.parse(await stopped) as { figures: CallsRun['engine'] }).figures;
-    return { ivr: opts.ivr, echo: opts.echo, raw, engine, peer: peerFigures, pinned: pin ? { engineCpu: pin.engineCpu, peerCpus: pin.peerCpus } : false };
+    return { ivr: opts.ivr, echo: opts.echo, raw, rawTransport, engine, peer: peerFigures, pinned: pin ? { engineCpu: pin.engineCpu, peerCpus: pin.peerCpus } : false };
   } finally {
     if (pin) unpin();
     const exited = new Promise((r) => child.once('exit', r));

@@ -26,7 +26,7 @@ import { mainThreadSched, readTag, schedSince, sharedNowUs, sinceTagUs, tagFromP
 
 export type SessionKind = 'ivr' | 'echo' | 'raw';
 
-type Listener = (msg: Buffer, rinfo: unknown) => void;
+type Listener<R = unknown> = (msg: Buffer, rinfo: R) => void;
 
 /** Recent arrivals remembered per call: covers the jitter buffer at its 400 ms maximum. */
 const RING = 32;
@@ -124,10 +124,21 @@ export class EngineProbe {
     const inner = listeners[0];
     if (!inner || listeners.length !== 1) throw new Error(`rtp probe: expected one 'message' listener on the socket of session ${index}, found ${listeners.length}`);
     socket.removeAllListeners('message');
+    socket.on('message', this.timed(inner, kind, index));
+  }
+
+  /** Times every datagram of a media-engine UDP endpoint around its `onMessage`. */
+  wrapEndpoint<R>(endpoint: { onMessage: Listener<R> | undefined }, kind: SessionKind, index: number): void {
+    const inner = endpoint.onMessage;
+    if (!inner) throw new Error(`rtp probe: the UDP endpoint of session ${index} has no onMessage listener`);
+    endpoint.onMessage = this.timed(inner, kind, index);
+  }
+
+  private timed<R>(inner: Listener<R>, kind: SessionKind, index: number): Listener<R> {
     const recvWait = this.get(`${kind}.recvWait`);
     const handle = this.get(`${kind}.handle`);
     const engine = this.get(`${kind}.engine`);
-    socket.on('message', (msg: Buffer, rinfo: unknown) => {
+    return (msg: Buffer, rinfo: R) => {
       const t0 = sharedNowUs();
       // Tags sit at payload offset 0 of RTP (PT < 64 keeps RTCP on a muxed port out).
       const tag = msg.length >= 16 && (msg[1]! & 0x7f) < 64 ? readTag(msg, 12) : -1;
@@ -144,7 +155,7 @@ export class EngineProbe {
         this.ringAt[at] = t0;
         this.ringPos[index] = (this.ringPos[index]! + 1) % RING;
       }
-    });
+    };
   }
 
   /**

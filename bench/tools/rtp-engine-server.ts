@@ -6,8 +6,10 @@
  *    the far side played out through the jitter buffer via frames(), or
  *  - 'echo': MediaSession({ loopback: true }): every packet received is decoded,
  *    re-encoded and sent back at once (what the peer's round-trip times measure), or
- *  - 'raw' (the floor): no MediaEngine at all, a plain connected dgram socket per call
- *    returning each datagram as it came; what Node's UDP path costs on this machine.
+ *  - 'raw' (the floor): no MediaEngine at all, a plain connected socket per call returning
+ *    each datagram as it came; what the UDP path alone costs on this machine. With
+ *    `--raw-transport batched` the sockets are the native batched endpoints
+ *    (core/media/native: recvmmsg/sendmmsg, one JS call per loop turn) instead of dgram.
  *
  * Every RTP socket's receive callback and every ivr session's tick are timed by
  * EngineProbe (rtp-engine-probe.ts) against the send time the peer stamps into each packet.
@@ -22,7 +24,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { MediaEngine } from '@rvoip/media';
+import { BatchedUdpEndpoint, MediaEngine } from '@rvoip/media';
 import type { MediaSession, PortPair } from '@rvoip/media';
 import { EngineProbe } from './rtp-engine-probe.js';
 
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     raw: { type: 'string', default: '0' },
     'peer-ports': { type: 'string', default: '' },
     'port-base': { type: 'string', default: '61000' },
+    'raw-transport': { type: 'string', default: 'dgram' },
   },
 });
 const ivrCount = Number(values.ivr);
@@ -89,11 +92,27 @@ ivr.forEach((s, i) => {
 });
 
 const raw: Socket[] = [];
+const rawNative: BatchedUdpEndpoint[] = [];
 const rawCounters = { received: 0, sent: 0 };
+const rawBatched = values['raw-transport'] === 'batched';
 for (let i = 0; i < rawCount; i++) {
+  const port = base + total * 2 + 2 + i;
+  const peerPort = peerPorts[i % peerPorts.length]!;
+  if (rawBatched) {
+    const s = BatchedUdpEndpoint.open('127.0.0.1', port);
+    await new Promise<void>((resolve, reject) => s.connect(peerPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    s.onMessage = (msg) => {
+      rawCounters.received++;
+      s.send(msg);
+      rawCounters.sent++;
+    };
+    probe.wrapEndpoint(s, 'raw', total + i);
+    rawNative.push(s);
+    continue;
+  }
   const s = createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(base + total * 2 + 2 + i, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => s.connect(peerPorts[i % peerPorts.length]!, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => s.bind(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => s.connect(peerPort, '127.0.0.1', resolve));
   // The peer going away first makes the kernel refuse our last sends: not an error here.
   s.on('error', () => undefined);
   s.on('message', (msg) => {
@@ -191,7 +210,8 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   } else if (cmd === 'exit') {
     running = false;
     for (const s of raw) s.close();
+    for (const s of rawNative) s.close();
     void engine.close().then(() => process.exit(0));
   }
 });
-out({ ports: [...all.map((s) => s.localPort), ...raw.map((s) => s.address().port)] });
+out({ ports: [...all.map((s) => s.localPort), ...raw.map((s) => s.address().port), ...rawNative.map((s) => s.port)] });
