@@ -15,6 +15,8 @@
  *    Knobs (env): RTP_BENCH_CALLS (1000), RTP_BENCH_ROUNDS (3), RTP_BENCH_MEASURE_MS (8000),
  *    RTP_BENCH_PIN=1 (engine on one CPU, peer on the others; see bench/tools/rtp-calls.ts),
  *    RTP_BENCH_FRAME_READER=callback (calls read with MediaSession.onFrame, not frames()),
+ *    RTP_BENCH_UDP (the engine's udp option in the calls and echo phases: auto (default,
+ *    batched when the addon is built), dgram, batched),
  *    RTP_BENCH_PHASES (calls,echo,floor,floor-native: the phases to run; floor-native is the
  *    floor on the native batched UDP endpoints, run when the addon is built).
  */

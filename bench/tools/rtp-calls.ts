@@ -6,7 +6,8 @@
  * For profiling: RTP_ENGINE_NODE_FLAGS (e.g. "--perf-prof") goes to the engine's node,
  * RTP_BENCH_VERBOSE=1 shows its non-JSON output (e.g. --trace-gc), RTP_ENGINE_CPU_PROF=<file>
  * writes a V8 CPU profile of the measurement window, RTP_ENGINE_HEAP_PROF=<file> a sampling
- * heap profile (survivors; RTP_ENGINE_HEAP_PROF_ALL=1: all allocations).
+ * heap profile (survivors; RTP_ENGINE_HEAP_PROF_ALL=1: all allocations). RTP_BENCH_UDP
+ * (dgram|batched|auto, default auto) is the engine's `udp` option in the calls/echo phases.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -90,7 +91,7 @@ export async function runCalls(opts: { ivr: number; echo: number; raw?: number; 
   const pin = pinning();
   const node = [process.execPath, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', String(pin.engineCpu), ...node] : node;
-  const child = spawn(cmd!, [...cmdArgs, '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--raw-transport', rawTransport, '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
+  const child = spawn(cmd!, [...cmdArgs, '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--raw-transport', rawTransport, '--udp', process.env.RTP_BENCH_UDP ?? 'auto', '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const nextLine = jsonLines(createInterface({ input: child.stdout! }));

@@ -14,7 +14,8 @@
  * Every RTP socket's receive callback and every ivr session's tick are timed by
  * EngineProbe (rtp-engine-probe.ts) against the send time the peer stamps into each packet.
  *
- * Protocol: argv `--ivr N --echo M --raw R --peer-ports P1,P2,.. --port-base B` (session i answers
+ * Protocol: argv `--ivr N --echo M --raw R --peer-ports P1,P2,.. --port-base B
+ * [--udp dgram|batched|auto] [--raw-transport dgram|batched]` (session i answers
  * towards peer port i mod count); prints one JSON line
  * `{"ports":[...]}` (IVR sessions first) once every session is up. Then reads lines on
  * stdin: `start` (opens the measurement window), `stop` (prints `{"figures":{...}}` for the
@@ -25,7 +26,7 @@ import type { Socket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { BatchedUdpEndpoint, MediaEngine } from '@rvoip/media';
-import type { MediaSession, PortPair } from '@rvoip/media';
+import type { MediaSession, PortPair, UdpTransportOption } from '@rvoip/media';
 import { EngineProbe } from './rtp-engine-probe.js';
 
 const { values } = parseArgs({
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'peer-ports': { type: 'string', default: '' },
     'port-base': { type: 'string', default: '61000' },
     'raw-transport': { type: 'string', default: 'dgram' },
+    udp: { type: 'string', default: 'dgram' },
   },
 });
 const ivrCount = Number(values.ivr);
@@ -50,7 +52,7 @@ function answerFor(port: number): string {
   return ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', `m=audio ${port} RTP/AVP 0 101`, 'a=rtpmap:0 PCMU/8000', 'a=rtpmap:101 telephone-event/8000', 'a=fmtp:101 0-16', 'a=ptime:20', 'a=rtcp-mux', 'a=sendrecv', ''].join('\r\n');
 }
 
-const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [base, base + total * 2 + 1], codecs: ['pcmu'] });
+const engine = new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: [base, base + total * 2 + 1], codecs: ['pcmu'], udp: values.udp as UdpTransportOption });
 const probe = new EngineProbe(total + rawCount);
 // The probe needs each session's RTP socket, which only the port allocator hands out.
 const allocate = engine.ports.allocate.bind(engine.ports);
@@ -62,7 +64,7 @@ for (let i = 0; i < total; i++) {
   const s = await engine.createSession(i < ivrCount ? {} : { loopback: true });
   s.createOffer();
   s.setRemoteAnswer(answerFor(peerPorts[i % peerPorts.length]!));
-  probe.wrapReceive(lastPair!.rtp, i < ivrCount ? 'ivr' : 'echo', i);
+  probe.wrapEndpoint(lastPair!.rtp, i < ivrCount ? 'ivr' : 'echo', i);
   if (i < ivrCount) probe.wrapTick(s);
   (i < ivrCount ? ivr : echo).push(s);
 }
@@ -155,6 +157,7 @@ function figures(): Record<string, unknown> {
   const sent = end.sent - start.sent;
   return {
     wallMs: Math.round(wallMs),
+    udpTransport: rawCount > 0 ? values['raw-transport'] : engine.udp,
     cpuPercentOfOneCore: Number(((cpuMs / wallMs) * 100).toFixed(1)),
     cpuUserPercent: Number((((end.cpu.user - start.cpu.user) / 1000 / wallMs) * 100).toFixed(1)),
     packetsInPerSecond: Math.round((received / wallMs) * 1000),

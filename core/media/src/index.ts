@@ -38,3 +38,4 @@ export { BatchedUdpEndpoint, batchedUdpCounters, flushBatchedUdp } from './udp/b
 export type { BatchedUdpCounters } from './udp/batched-udp.js';
 export { nativeUdpStatus } from './udp/native-addon.js';
 export type { NativeUdpStatus } from './udp/native-addon.js';
+export type { UdpTransportOption } from './udp/open-endpoint.js';

@@ -3,34 +3,17 @@
  * from a configured range by binding real sockets. A pair is reserved before binding and
  * released on any failure or on close, so the range never leaks.
  */
-import dgram from 'node:dgram';
 import { RtpError } from './errors.js';
+import { openUdpEndpoint } from '../udp/open-endpoint.js';
+import type { UdpEndpoint, UdpTransportKind } from '../udp/udp-endpoint.js';
+import type { UdpError } from '../udp/errors.js';
 
 export interface PortPair {
   port: number;
-  rtp: dgram.Socket;
-  rtcp: dgram.Socket;
+  rtp: UdpEndpoint;
+  rtcp: UdpEndpoint;
   /** Closes both sockets and returns the port to the pool; idempotent. */
   release(): void;
-}
-
-function bind(socket: dgram.Socket, port: number, address: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error): void => reject(err);
-    socket.once('error', onError);
-    socket.bind({ port, address, exclusive: true }, () => {
-      socket.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeQuietly(socket: dgram.Socket): void {
-  try {
-    socket.close();
-  } catch {
-    // Already closed, or never bound: nothing left to free.
-  }
 }
 
 export class PortAllocator {
@@ -39,7 +22,8 @@ export class PortAllocator {
   private readonly first: number;
   private readonly last: number;
 
-  constructor(readonly min: number, readonly max: number) {
+  /** `transport`: the sockets' implementation (node:dgram, or the native batched path). */
+  constructor(readonly min: number, readonly max: number, readonly transport: UdpTransportKind = 'dgram') {
     if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || max - min < 1) {
       throw new RtpError('PORT_RANGE', `RTP port range [${min}, ${max}] must be integers within 1-65535 holding at least one even/odd pair`);
     }
@@ -60,26 +44,25 @@ export class PortAllocator {
 
   /** Binds the next free pair, skipping ports other processes hold. */
   async allocate(address: string): Promise<PortPair> {
-    const type = address.includes(':') ? 'udp6' : 'udp4';
     for (let tries = 0; tries < this.capacity; tries++) {
       const port = this.next;
       this.next = port + 2 > this.last ? this.first : port + 2;
       if (this.inUse.has(port)) continue;
       this.inUse.add(port);
-      const rtp = dgram.createSocket({ type, reuseAddr: false });
-      const rtcp = dgram.createSocket({ type, reuseAddr: false });
+      let rtp: UdpEndpoint | undefined;
+      let rtcp: UdpEndpoint | undefined;
       try {
-        await bind(rtp, port, address);
-        await bind(rtcp, port + 1, address);
+        rtp = await openUdpEndpoint(this.transport, address, port);
+        rtcp = await openUdpEndpoint(this.transport, address, port + 1);
       } catch (err) {
-        closeQuietly(rtp);
-        closeQuietly(rtcp);
+        rtp?.close();
         this.inUse.delete(port);
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE' || code === 'EACCES') continue;
-        throw new RtpError('BIND', `cannot bind RTP port ${port} on ${address}: ${(err as Error).message}`, { port, address }, { cause: err });
+        const errno = (err as UdpError).details?.errno;
+        if (errno === 'EADDRINUSE' || errno === 'EACCES') continue;
+        throw new RtpError('BIND', `cannot bind RTP port ${port} on ${address}: ${(err as Error).message}`, { port, address, errno }, { cause: err });
       }
       let released = false;
+      const pair = { rtp, rtcp };
       return {
         port,
         rtp,
@@ -87,8 +70,8 @@ export class PortAllocator {
         release: () => {
           if (released) return;
           released = true;
-          closeQuietly(rtp);
-          closeQuietly(rtcp);
+          pair.rtp.close();
+          pair.rtcp.close();
           this.inUse.delete(port);
         },
       };

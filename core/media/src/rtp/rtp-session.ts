@@ -5,11 +5,11 @@
  * The receive path reuses one header object and does no per-packet allocation of its own.
  */
 import { randomBytes } from 'node:crypto';
-import type dgram from 'node:dgram';
 import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import type { SrtpTransform } from '../srtp/srtp-transform.js';
 import type { PortPair } from './port-allocator.js';
+import type { UdpSource } from '../udp/udp-endpoint.js';
 import type { RtpHeaderFields } from './rtp-header.js';
 import { RTP_HEADER_SIZE, createRtpHeaderFields, isRtcpPacket, readRtpHeader, writeRtpHeader } from './rtp-header.js';
 import { ReceiveStats } from './receive-stats.js';
@@ -58,7 +58,7 @@ export interface RtpCounters {
   loopedBack: number;
 }
 
-function sameSource(t: { address: string; port: number } | undefined, rinfo: dgram.RemoteInfo): boolean {
+function sameSource(t: { address: string; port: number } | undefined, rinfo: UdpSource): boolean {
   return t !== undefined && t.port === rinfo.port && t.address === rinfo.address;
 }
 
@@ -107,11 +107,11 @@ export class RtpSession {
     this.logger = opts.logger ?? silentLogger;
     this.isJitterExempt = opts.isJitterExempt ?? (() => false);
     this.reporter = new RtcpReporter(this, opts.cname, opts.rtcp ?? {}, this.logger);
-    opts.pair.rtp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, false));
-    opts.pair.rtcp.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo, true));
+    opts.pair.rtp.onMessage = (msg, rinfo) => this.onDatagram(msg, rinfo, false);
+    opts.pair.rtcp.onMessage = (msg, rinfo) => this.onDatagram(msg, rinfo, true);
     const onError = (err: Error): void => this.logger.warn({ err, port: this.port }, 'RTP socket error');
-    opts.pair.rtp.on('error', onError);
-    opts.pair.rtcp.on('error', onError);
+    opts.pair.rtp.onError = onError;
+    opts.pair.rtcp.onError = onError;
   }
 
   /**
@@ -156,7 +156,7 @@ export class RtpSession {
   }
 
   get addressFamily(): 'IPv4' | 'IPv6' {
-    return this.opts.pair.rtp.address().family === 'IPv6' ? 'IPv6' : 'IPv4';
+    return this.opts.pair.rtp.family;
   }
 
   get latchedSource(): { address: string; port: number } | undefined {
@@ -225,17 +225,17 @@ export class RtpSession {
     const packet = this.srtp ? this.srtp.protectRtcp(compound) : compound;
     if (t.rtcpMux) {
       const dest = this.rtpLatched ?? t;
-      if (this.connected) this.opts.pair.rtp.send(packet, done);
-      else this.opts.pair.rtp.send(packet, dest.port, dest.address, done);
+      if (this.connected) this.opts.pair.rtp.sendThen(packet, done);
+      else this.opts.pair.rtp.sendThen(packet, done, dest.port, dest.address);
     } else {
       const dest = this.rtcpLatched ?? { address: t.rtcpAddress, port: t.rtcpPort };
       if (!dest.address) return done();
-      this.opts.pair.rtcp.send(packet, dest.port, dest.address, done);
+      this.opts.pair.rtcp.sendThen(packet, done, dest.port, dest.address);
     }
     this.counters.rtcpSent++;
   }
 
-  private onDatagram(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
+  private onDatagram(msg: Buffer, rinfo: UdpSource, onRtcpPort: boolean): void {
     if (this.closed) return;
     if (onRtcpPort || isRtcpPacket(msg)) return this.onRtcp(msg, rinfo, onRtcpPort);
     // Latched elsewhere: only the address the SDP names may take over (a stale packet from
@@ -298,33 +298,26 @@ export class RtpSession {
    * connect()ed to it (cheaper sends, the kernel filters everyone else); a NAT-rewritten
    * source stays unconnected so the SDP address can still take over.
    */
-  private latch(rinfo: dgram.RemoteInfo, isTarget: boolean): void {
+  private latch(rinfo: UdpSource, isTarget: boolean): void {
     const source = { address: rinfo.address, port: rinfo.port };
     this.rtpLatched = source;
     if (!isTarget) return;
     // Sends stay addressed until connect() completes; a re-target in between cancels it.
-    try {
-      this.opts.pair.rtp.connect(source.port, source.address, () => {
-        if (this.rtpLatched === source && !this.closed) this.connected = true;
-        else this.disconnect(true);
-      });
-    } catch (err) {
+    this.opts.pair.rtp.connect(source.port, source.address, (err) => {
       // A previous connect() still pending: stay on addressed sends.
-      this.logger.debug({ err, port: this.port }, 'RTP socket connect skipped');
-    }
+      if (err) return this.logger.debug({ err, port: this.port }, 'RTP socket connect skipped');
+      if (this.rtpLatched === source && !this.closed) this.connected = true;
+      else this.disconnect(true);
+    });
   }
 
   private disconnect(force = false): void {
     if (!this.connected && !force) return;
     this.connected = false;
-    try {
-      this.opts.pair.rtp.disconnect();
-    } catch {
-      // Not connected (yet): nothing to undo.
-    }
+    this.opts.pair.rtp.disconnect();
   }
 
-  private onRtcp(msg: Buffer, rinfo: dgram.RemoteInfo, onRtcpPort: boolean): void {
+  private onRtcp(msg: Buffer, rinfo: UdpSource, onRtcpPort: boolean): void {
     const latched = onRtcpPort ? this.rtcpLatched : this.rtpLatched;
     if (latched && !sameSource(latched, rinfo)) {
       this.counters.droppedUnknownSource++;

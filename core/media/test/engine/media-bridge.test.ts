@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaEngine, MediaSession, MediaSessionOptions } from '../../src/index.js';
 import { CodecRegistry, RTP_HEADER_SIZE, WavReader, g722, goertzelPower, opus, pcma, pcmu } from '../../src/index.js';
-import { connect, receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
+import { connect, receivedTone, recordFrames, testEngine, UDP_TRANSPORTS } from '../helpers/engines.js';
 import { delay, waitFor } from '../helpers/ports.js';
 import { onPath, rtpFramesMatching, rtpStreams, startCapture, stopCapture } from '../helpers/tshark.js';
 import { UdpRelay } from '../helpers/udp-relay.js';
@@ -44,7 +44,8 @@ function tapSends(s: MediaSession): Array<{ pt: number; payload: string }> {
   return out;
 }
 
-describe('MediaSession.bridgeTo: a B2BUA between two legs', function () {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`MediaSession.bridgeTo: a B2BUA between two legs [udp: ${udp}]`, function () {
   this.timeout(30000);
   let ea: MediaEngine;
   let eb: MediaEngine;
@@ -53,10 +54,10 @@ describe('MediaSession.bridgeTo: a B2BUA between two legs', function () {
   let dir: string;
   beforeEach(() => {
     // A long RTCP interval keeps RTCP out of the packet lists (it is muxed on the RTP port).
-    ea = testEngine({ rtcp: { minIntervalSec: 120 } });
-    eb = testEngine({ rtcp: { minIntervalSec: 120 } });
+    ea = testEngine({ udp, rtcp: { minIntervalSec: 120 } });
+    eb = testEngine({ udp, rtcp: { minIntervalSec: 120 } });
     // C numbers Opus 96 (A's leg uses 111) so the relay has to remap it.
-    ec = testEngine({ rtcp: { minIntervalSec: 120 }, codecRegistry: new CodecRegistry([pcmu, pcma, g722, { ...opus, payloadType: 96 }]) });
+    ec = testEngine({ udp, rtcp: { minIntervalSec: 120 }, codecRegistry: new CodecRegistry([pcmu, pcma, g722, { ...opus, payloadType: 96 }]) });
     dir = mkdtempSync(join(tmpdir(), 'rvoip-bridge-'));
   });
   afterEach(async () => {

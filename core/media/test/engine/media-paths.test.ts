@@ -7,18 +7,19 @@ import { goertzelPower } from '../../src/dsp/goertzel.js';
 import { ToneGenerator } from '../../src/dsp/tone-generator.js';
 import { WavReader } from '../../src/wav/wav-reader.js';
 import { WavWriter } from '../../src/wav/wav-writer.js';
-import { connect, receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
+import { connect, receivedTone, recordFrames, testEngine, UDP_TRANSPORTS } from '../helpers/engines.js';
 import { delay, waitFor } from '../helpers/ports.js';
 import { UdpRelay } from '../helpers/udp-relay.js';
 
-describe('MediaSession media paths: relay, latching, files, in-band DTMF', function () {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`MediaSession media paths: relay, latching, files, in-band DTMF [udp: ${udp}]`, function () {
   this.timeout(20000);
   let ea: MediaEngine;
   let eb: MediaEngine;
   let dir: string;
   beforeEach(() => {
-    ea = testEngine();
-    eb = testEngine();
+    ea = testEngine({ udp });
+    eb = testEngine({ udp });
     dir = mkdtempSync(join(tmpdir(), 'rvoip-media-'));
   });
   afterEach(async () => {
@@ -123,8 +124,8 @@ describe('MediaSession media paths: relay, latching, files, in-band DTMF', funct
   });
 
   it('runs a call over IPv6 loopback with c=IN IP6', async () => {
-    const e6a = testEngine({ bindAddress: '::1' });
-    const e6b = testEngine({ bindAddress: '::1' });
+    const e6a = testEngine({ udp, bindAddress: '::1' });
+    const e6b = testEngine({ udp, bindAddress: '::1' });
     try {
       const a = await e6a.createSession();
       const b = await e6b.createSession();

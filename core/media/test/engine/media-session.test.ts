@@ -1,16 +1,17 @@
 import { expect } from 'chai';
 import type { MediaEngine } from '../../src/index.js';
 import { goertzelPower } from '../../src/dsp/goertzel.js';
-import { connect, receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
+import { connect, receivedTone, recordFrames, testEngine, UDP_TRANSPORTS } from '../helpers/engines.js';
 import { delay, waitFor } from '../helpers/ports.js';
 
-describe('MediaEngine: two engines over real UDP', function () {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`MediaEngine: two engines over real UDP [udp: ${udp}]`, function () {
   this.timeout(20000);
   let ea: MediaEngine;
   let eb: MediaEngine;
   beforeEach(() => {
-    ea = testEngine();
-    eb = testEngine();
+    ea = testEngine({ udp });
+    eb = testEngine({ udp });
   });
   afterEach(async () => {
     await ea.close();
@@ -243,7 +244,7 @@ describe('MediaEngine: two engines over real UDP', function () {
   });
 
   it('fails createSession cleanly when the port range is exhausted', async () => {
-    const small = testEngine({ rtpPortRange: [ea.ports.min, ea.ports.min + 3] });
+    const small = testEngine({ udp, rtpPortRange: [ea.ports.min, ea.ports.min + 3] });
     const s1 = await small.createSession();
     const s2 = await small.createSession();
     await small.createSession().then(() => expect.fail('created'), (err) => expect(err.code).to.equal('RVOIP_ERR_RTP_PORTS_EXHAUSTED'));

@@ -8,18 +8,19 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import type { MediaEngine, MediaSession } from '../../src/index.js';
 import { writeRtpHeader } from '../../src/rtp/index.js';
-import { receivedTone, recordFrames, testEngine } from '../helpers/engines.js';
+import { receivedTone, recordFrames, testEngine, UDP_TRANSPORTS } from '../helpers/engines.js';
 import { delay, randomPortRange, waitFor } from '../helpers/ports.js';
 import { onPath } from '../helpers/tshark.js';
 
-describe('MediaSession with an echoing peer (RTP loop)', function () {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`MediaSession with an echoing peer (RTP loop) [udp: ${udp}]`, function () {
   this.timeout(20000);
   let ea: MediaEngine;
   let eb: MediaEngine;
   let echo: dgram.Socket;
   beforeEach(async () => {
-    ea = testEngine();
-    eb = testEngine();
+    ea = testEngine({ udp });
+    eb = testEngine({ udp });
     echo = dgram.createSocket('udp4');
     // Verbatim, to wherever the packet came from (RTP and the muxed RTCP alike).
     echo.on('message', (msg, rinfo) => echo.send(msg, rinfo.port, rinfo.address));

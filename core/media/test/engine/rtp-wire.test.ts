@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import type { MediaEngine, MediaSession } from '../../src/index.js';
 import { createRtpHeaderFields, readRtpHeader } from '../../src/index.js';
-import { testEngine } from '../helpers/engines.js';
+import { testEngine, UDP_TRANSPORTS } from '../helpers/engines.js';
 import { delay, waitFor } from '../helpers/ports.js';
 
 interface Seen {
@@ -33,11 +33,12 @@ async function rawPeer(a: MediaSession, codecLine: string): Promise<{ sock: dgra
   return { sock, seen };
 }
 
-describe('RTP on the wire: sequence, timestamp, SSRC, marker, DTMF packets', function () {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`RTP on the wire: sequence, timestamp, SSRC, marker, DTMF packets [udp: ${udp}]`, function () {
   this.timeout(20000);
   let ea: MediaEngine;
   beforeEach(() => {
-    ea = testEngine({ rtcp: { minIntervalSec: 60 } });
+    ea = testEngine({ udp, rtcp: { minIntervalSec: 60 } });
   });
   afterEach(async () => {
     await ea.close();

@@ -1,8 +1,15 @@
 /** Two media engines on loopback with their own random port ranges, and call helpers. */
-import type { MediaEngineConfig, MediaSession } from '../../src/index.js';
+import type { MediaEngineConfig, MediaSession, UdpTransportKind } from '../../src/index.js';
 import { MediaEngine } from '../../src/index.js';
 import { peakFrequency } from '../../src/dsp/goertzel.js';
 import { randomPortRange, waitFor } from './ports.js';
+
+/**
+ * The socket implementations engine tests run on. 'batched' is the native addon; where it
+ * did not build, its engines throw RVOIP_ERR_MEDIA_UDP_ADDON_MISSING saying why, so those
+ * cases fail loudly rather than pass on dgram.
+ */
+export const UDP_TRANSPORTS: readonly UdpTransportKind[] = ['dgram', 'batched'];
 
 export function testEngine(over: MediaEngineConfig = {}): MediaEngine {
   return new MediaEngine({ bindAddress: '127.0.0.1', rtpPortRange: randomPortRange(16), rtcp: { minIntervalSec: 0.5 }, ...over });

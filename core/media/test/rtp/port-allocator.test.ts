@@ -3,16 +3,18 @@ import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { PortAllocator } from '../../src/rtp/index.js';
 import { randomPortRange } from '../helpers/ports.js';
+import { UDP_TRANSPORTS } from '../helpers/engines.js';
 
-describe('PortAllocator', () => {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`PortAllocator [udp: ${udp}]`, () => {
   it('hands out even/odd pairs until the range is exhausted, then fails with a code', async () => {
     const [min, max] = randomPortRange(3);
-    const alloc = new PortAllocator(min, max);
+    const alloc = new PortAllocator(min, max, udp);
     expect(alloc.capacity).to.equal(3);
     const pairs = [await alloc.allocate('127.0.0.1'), await alloc.allocate('127.0.0.1'), await alloc.allocate('127.0.0.1')];
     for (const p of pairs) {
       expect(p.port % 2).to.equal(0);
-      expect(p.rtcp.address().port).to.equal(p.port + 1);
+      expect(p.rtcp.port).to.equal(p.port + 1);
     }
     expect(new Set(pairs.map((p) => p.port)).size).to.equal(3);
     try {
@@ -34,7 +36,7 @@ describe('PortAllocator', () => {
     const foreign = dgram.createSocket('udp4');
     foreign.bind(min + 1, '127.0.0.1');
     await once(foreign, 'listening');
-    const alloc = new PortAllocator(min, max);
+    const alloc = new PortAllocator(min, max, udp);
     const p = await alloc.allocate('127.0.0.1');
     expect(p.port).to.equal(min + 2);
     await alloc.allocate('127.0.0.1').then(() => expect.fail('expected exhaustion'), (err) => expect(err.code).to.equal('RVOIP_ERR_RTP_PORTS_EXHAUSTED'));
@@ -49,7 +51,7 @@ describe('PortAllocator', () => {
 
   it('reports a bind failure on an address this host does not own and leaks nothing', async () => {
     const [min, max] = randomPortRange(2);
-    const alloc = new PortAllocator(min, max);
+    const alloc = new PortAllocator(min, max, udp);
     await alloc.allocate('192.0.2.77').then(() => expect.fail('bind succeeded'), (err) => expect(err.code).to.equal('RVOIP_ERR_RTP_BIND'));
     expect(alloc.allocated).to.equal(0);
     const ok = await alloc.allocate('127.0.0.1');

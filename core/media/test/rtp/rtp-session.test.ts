@@ -5,6 +5,7 @@ import type { RtpTarget } from '../../src/rtp/index.js';
 import { PortAllocator, RtpSession, writeRtpHeader } from '../../src/rtp/index.js';
 import { UdpRelay } from '../helpers/udp-relay.js';
 import { delay, randomPortRange, waitFor } from '../helpers/ports.js';
+import { UDP_TRANSPORTS } from '../helpers/engines.js';
 
 function target(port: number, rtcpMux = true): RtpTarget {
   return { address: '127.0.0.1', port, rtcpAddress: '127.0.0.1', rtcpPort: port + 1, rtcpMux };
@@ -20,11 +21,12 @@ function rawRtp(seq: number, ssrc: number): Buffer {
   return b;
 }
 
-describe('RtpSession over UDP', () => {
+// Every case runs on both UDP transports: node:dgram and the native batched path.
+for (const udp of UDP_TRANSPORTS) describe(`RtpSession over UDP [udp: ${udp}]`, () => {
   let alloc: PortAllocator;
   const open: Array<{ close(): unknown }> = [];
   beforeEach(() => {
-    alloc = new PortAllocator(...randomPortRange(8));
+    alloc = new PortAllocator(...randomPortRange(8), udp);
   });
   afterEach(async () => {
     while (open.length) await open.pop()!.close();
