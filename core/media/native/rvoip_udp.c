@@ -76,6 +76,7 @@ struct ctx {
   uint8_t out_dest[SEND_SLOTS];
   int out_count;
   double counters[C_COUNT];
+  int handles; /* libuv handles not yet closed; the context is freed after teardown and the last */
 };
 
 static sock_t *lookup(ctx_t *c, int32_t id) {
@@ -215,12 +216,22 @@ static void on_check(uv_check_t *h) {
 
 static void on_prepare(uv_prepare_t *h) { flush((ctx_t *)h->data); }
 
+static void release_handle(ctx_t *c) {
+  if (--c->handles > 0 || !c->torn_down) return;
+  free(c->out);
+  free(c->socks);
+  free(c);
+}
+
 static void on_closed(uv_handle_t *h) {
   sock_t *s = (sock_t *)h;
   ctx_t *c = s->ctx;
-  if (!c->torn_down && s->id < c->cap && c->socks[s->id] == s) c->socks[s->id] = NULL;
+  if (s->id < c->cap && c->socks[s->id] == s) c->socks[s->id] = NULL;
   free(s);
+  release_handle(c);
 }
+
+static void on_loop_handle_closed(uv_handle_t *h) { release_handle(h->data); }
 
 static void close_sock(ctx_t *c, sock_t *s) {
   s->open = 0;
@@ -239,9 +250,16 @@ static void teardown(void *arg) {
   for (int i = 0; i < c->cap; i++) {
     if (c->socks[i] && c->socks[i]->open) close_sock(c, c->socks[i]);
   }
-  uv_check_stop(&c->check);
-  uv_prepare_stop(&c->prepare);
-  /* ctx stays allocated: close callbacks may still run on the loop after this hook. */
+  /* A worker's loop must close with no handle open; the context goes with the last one
+   * (on the main thread at exit the loop may never run them: then nothing is freed). */
+  uv_close((uv_handle_t *)&c->check, on_loop_handle_closed);
+  uv_close((uv_handle_t *)&c->prepare, on_loop_handle_closed);
+  if (c->on_batch) napi_delete_reference(c->env, c->on_batch);
+  napi_delete_reference(c->env, c->resource);
+  napi_delete_reference(c->env, c->data_ref);
+  napi_delete_reference(c->env, c->meta_ref);
+  napi_async_destroy(c->env, c->async);
+  c->on_batch = NULL;
 }
 
 /* ---- argument helpers ---- */
@@ -351,6 +369,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   s->id = id;
   s->open = 1;
   if (uv_poll_init_socket(c->loop, &s->poll, fd) != 0) { close(fd); free(s); return num(env, -EINVAL); }
+  c->handles++;
   uv_poll_start(&s->poll, UV_READABLE, on_readable);
   c->socks[id] = s;
   return num(env, id);
@@ -505,6 +524,7 @@ NAPI_MODULE_INIT() {
   napi_async_init(env, resource, name, &c->async);
   uv_check_init(c->loop, &c->check);
   uv_prepare_init(c->loop, &c->prepare);
+  c->handles = 2;
   c->check.data = c;
   c->prepare.data = c;
   uv_check_start(&c->check, on_check);
