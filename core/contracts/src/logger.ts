@@ -19,6 +19,11 @@ export interface Logger {
   error: LogFn;
   fatal: LogFn;
   child(bindings: Record<string, unknown>): Logger;
+  /**
+   * pino's check, for callers whose log object costs something to build on a hot path
+   * (a line per REGISTER). Optional: a logger without it is treated as enabled.
+   */
+  isLevelEnabled?(level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal'): boolean;
 }
 
 const noop: LogFn = () => undefined;
@@ -32,4 +37,5 @@ export const silentLogger: Logger = {
   error: noop,
   fatal: noop,
   child: () => silentLogger,
+  isLevelEnabled: () => false,
 };

@@ -74,6 +74,7 @@ export class PbxLifecycle implements Lifecycle {
     );
     this.gate.router = router;
     this.subs = [watch, router, s.registry.onChange((c) => {
+      if (s.logger.isLevelEnabled?.('info') === false) return;
       const b = c.binding;
       s.logger.info({
         aor: c.aor, kind: c.kind, contact: b.contact, expiresAt: b.expiresAt.toISOString(),

@@ -22,6 +22,11 @@ export class KeyedLock {
     }
   }
 
+  /** True while some run for `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   get size(): number {
     return this.tails.size;
   }

@@ -107,7 +107,7 @@ async function decide(incoming: IncomingRequest, ctx: HandlerContext): Promise<A
   const headers: Headers = result.bindings.map((b) => ['Contact', contactValue(b, now)]);
   if (read.pathSupported && read.update.path !== undefined) headers.push(['Path', read.update.path.join(', ')]);
   if (read.update.contacts.some((c) => c.regId !== undefined)) headers.push(['Require', 'outbound']);
-  headers.push(['Date', new Date(now).toUTCString()]);
+  headers.push(['Date', httpDate(now)]);
   return { status: 200, reason: 'OK', headers, bindings: result.bindings, aor };
 }
 
@@ -123,6 +123,18 @@ function contactValue(b: ContactBinding, now: number): string {
   if (b.instanceId !== undefined) out += `;+sip.instance="${b.instanceId}"`;
   if (b.regId !== undefined) out += `;reg-id=${b.regId}`;
   return out;
+}
+
+/** The Date value changes once a second; a busy registrar formats it once a second, not per 200. */
+let dateSecond = -1;
+let dateText = '';
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 function formatQ(q: number): string {

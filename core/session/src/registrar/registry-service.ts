@@ -105,7 +105,11 @@ export class DefaultRegistryService implements RegistryService {
         return 'ok' in staged ? staged : this.settle(update, staged);
       });
     }
-    const staged = await this.lock.run(update.aor, () => this.stage(update));
+    // The common case of a refresh: the AOR is in memory and nobody holds its lock, so the
+    // whole read-check-write runs synchronously, which is what the lock would guarantee.
+    const now = this.now();
+    const cached = this.lock.busy(update.aor) ? undefined : this.cachedLive(update.aor, now);
+    const staged = cached !== undefined ? this.stageOn(update, cached, now) : await this.lock.run(update.aor, () => this.stage(update));
     return 'ok' in staged ? staged : this.settle(update, staged);
   }
 
@@ -184,22 +188,31 @@ export class DefaultRegistryService implements RegistryService {
   /** 10.3 step 7's read-check-write, up to queuing the writes; the caller holds the AOR's lock. */
   private async stage(update: RegisterUpdate): Promise<Staged | Failure> {
     const now = this.now();
-    const current = await this.current(update.aor, now);
+    return this.stageOn(update, await this.current(update.aor, now), now);
+  }
+
+  /** Plans against `current` and queues the writes, synchronously: nothing can interleave. */
+  private stageOn(update: RegisterUpdate, current: readonly ContactBinding[], now: number): Staged | Failure {
     const planned = update.removeAll === true ? this.planRemoveAll(update, current) : this.plan(update, current, now);
     if ('ok' in planned) return planned;
     const working = planned;
     if (working.length > this.maxContacts && working.length > current.length) {
       return { ok: false, code: 503, reason: 'Too Many Registered Contacts' };
     }
-    const puts = working.filter((b) => !current.includes(b));
+    const puts: ContactBinding[] = [];
+    for (const b of working) if (!current.includes(b)) puts.push(b);
     // A put replaces the same aor+contact itself; only bindings that vanish need a remove.
-    const removes = current.filter((b) => !working.includes(b) && !puts.some((p) => p.contact === b.contact));
+    const writes: Promise<unknown>[] = [];
+    for (const b of current) {
+      if (!working.includes(b) && !puts.some((p) => p.contact === b.contact)) writes.push(this.store.remove(update.aor, b.contact));
+    }
+    for (const b of puts) writes.push(this.store.put(b));
     // Queued together: with group commit they share one transaction instead of one each.
-    const writes = Promise.all([...removes.map((b) => this.store.remove(update.aor, b.contact)), ...puts.map((b) => this.store.put(b))]);
+    const all = writes.length === 1 ? writes[0]! : Promise.all(writes);
     // Observed in settle(); this keeps a failure from surfacing as unhandled before that.
-    writes.catch(() => undefined);
+    all.catch(() => undefined);
     this.cache?.set(update.aor, working);
-    return { now, current, working, puts, writes, epoch: this.failedWrites.get(update.aor) ?? 0 };
+    return { now, current, working, puts, writes: all, epoch: this.failedWrites.get(update.aor) ?? 0 };
   }
 
   private async settle(update: RegisterUpdate, staged: Staged): Promise<RegistrationResult> {
@@ -231,11 +244,19 @@ export class DefaultRegistryService implements RegistryService {
 
   /** The AOR's live bindings: from memory when this service owns the store, else read from it. */
   private async current(aor: string, now: number): Promise<readonly ContactBinding[]> {
-    const cached = this.cache?.get(aor);
-    if (cached !== undefined) return cached.filter((b) => b.expiresAt.getTime() > now);
+    const cached = this.cachedLive(aor, now);
+    if (cached !== undefined) return cached;
     const stored = await this.store.get(aor, new Date(now));
     this.cache?.set(aor, stored);
     return stored;
+  }
+
+  /** The cached bindings still alive at `now` (the cached array itself when none expired). */
+  private cachedLive(aor: string, now: number): readonly ContactBinding[] | undefined {
+    const cached = this.cache?.get(aor);
+    if (cached === undefined) return undefined;
+    for (const b of cached) if (b.expiresAt.getTime() <= now) return cached.filter((c) => c.expiresAt.getTime() > now);
+    return cached;
   }
 
   /** 10.3 step 6: `*` removes every binding unless one was written later by the same Call-ID. */
@@ -246,33 +267,36 @@ export class DefaultRegistryService implements RegistryService {
 
   /** 10.3 step 7 for each contact, in order, on a working copy of the AOR's bindings. */
   private plan(update: RegisterUpdate, current: readonly ContactBinding[], now: number): ContactBinding[] | Failure {
-    let working = [...current];
+    let working: readonly ContactBinding[] = current;
     for (const c of update.contacts) {
-      const matches = working.filter((b) => contactsMatch(b, c));
-      const newer = matches.find((b) => current.includes(b) && b.callId === update.callId && update.cseq <= b.cseq);
-      if (newer !== undefined) return outOfOrder(newer);
-      working = working.filter((b) => !matches.includes(b));
-      if (c.expiresSeconds === 0) continue;
-      const granted = Math.min(c.expiresSeconds, this.limits.maxExpires);
-      working.push(this.binding(update, c, new Date(now + granted * 1000)));
+      const next: ContactBinding[] = [];
+      for (const b of working) {
+        if (!contactsMatch(b, c)) {
+          next.push(b);
+          continue;
+        }
+        if (b.callId === update.callId && update.cseq <= b.cseq && current.includes(b)) return outOfOrder(b);
+      }
+      if (c.expiresSeconds !== 0) {
+        const granted = Math.min(c.expiresSeconds, this.limits.maxExpires);
+        next.push(this.binding(update, c, new Date(now + granted * 1000)));
+      }
+      working = next;
     }
-    return working;
+    return working === current ? [...current] : (working as ContactBinding[]);
   }
 
   private binding(update: RegisterUpdate, c: ContactUpdate, expiresAt: Date): ContactBinding {
-    return {
-      aor: update.aor,
-      contact: c.contact,
-      expiresAt,
-      callId: update.callId,
-      cseq: update.cseq,
-      source: update.source,
-      ...(c.q === undefined ? {} : { q: c.q }),
-      ...(update.userAgent === undefined ? {} : { userAgent: update.userAgent }),
-      ...(c.instanceId === undefined ? {} : { instanceId: c.instanceId }),
-      ...(c.regId === undefined ? {} : { regId: c.regId }),
-      ...(update.path === undefined || update.path.length === 0 ? {} : { path: update.path }),
+    // Assigned one by one: a spread of `cond ? {} : { q }` per optional field costs an object each.
+    const b: { -readonly [K in keyof ContactBinding]: ContactBinding[K] } = {
+      aor: update.aor, contact: c.contact, expiresAt, callId: update.callId, cseq: update.cseq, source: update.source,
     };
+    if (c.q !== undefined) b.q = c.q;
+    if (update.userAgent !== undefined) b.userAgent = update.userAgent;
+    if (c.instanceId !== undefined) b.instanceId = c.instanceId;
+    if (c.regId !== undefined) b.regId = c.regId;
+    if (update.path !== undefined && update.path.length > 0) b.path = update.path;
+    return b;
   }
 
   private forgetExpired(aor: string, now: number): void {

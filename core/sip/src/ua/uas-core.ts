@@ -26,6 +26,8 @@ export class UasCore {
   private readonly handlers = new Map<string, RequestHandler>();
   private inviteHandler: InviteHandler | undefined;
   private readonly invites = new WeakMap<InviteServerTransaction, IncomingInviteImpl>();
+  /** The policy with its Allow list, rebuilt only when a handler comes or goes (read per request). */
+  private checks: UasPolicy | undefined;
 
   constructor(
     private readonly ctx: UaContext,
@@ -35,20 +37,30 @@ export class UasCore {
   ) {}
 
   allowed(): string[] {
+    return [...this.policyWithAllow().allow];
+  }
+
+  private policyWithAllow(): UasPolicy {
+    if (this.checks !== undefined) return this.checks;
     const methods = new Set(['ACK', 'BYE', 'CANCEL', 'OPTIONS', ...this.handlers.keys()]);
     if (this.inviteHandler !== undefined) methods.add('INVITE');
-    return [...methods];
+    this.checks = { ...this.policy, allow: [...methods] };
+    return this.checks;
   }
 
   setInviteHandler(handler: InviteHandler): void {
     this.inviteHandler = handler;
+    this.checks = undefined;
   }
 
   setHandler(method: string, handler: RequestHandler): () => void {
     const m = method.toUpperCase();
     this.handlers.set(m, handler);
+    this.checks = undefined;
     return () => {
-      if (this.handlers.get(m) === handler) this.handlers.delete(m);
+      if (this.handlers.get(m) !== handler) return;
+      this.handlers.delete(m);
+      this.checks = undefined;
     };
   }
 
@@ -70,7 +82,7 @@ export class UasCore {
       void respond(482, { reason: 'Loop Detected' });
       return;
     }
-    const rejection = checkRequest(req, { ...this.policy, allow: this.allowed() });
+    const rejection = checkRequest(req, this.policyWithAllow());
     if (rejection !== undefined) {
       void respond(rejection.status, { headers: rejection.headers, ...(rejection.reason ? { reason: rejection.reason } : {}) });
       return;
