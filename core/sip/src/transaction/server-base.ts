@@ -33,6 +33,8 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
   protected lastProvisional: SipResponse | undefined;
   protected lastFinal: SipResponse | undefined;
   private onSendError: ((err: unknown) => void) | undefined;
+  /** The Via text createResponse copied from the request: while a response still has it, the request's parsed top Via routes it. */
+  private copiedVia: string | undefined;
 
   protected constructor(request: SipRequest, branch: string, initial: S, source: TransactionSource, ctx: TransactionContext) {
     super(request, branch, initial, ctx);
@@ -57,7 +59,9 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
   /** A response to this transaction's request carrying the transaction's To tag (8.2.6). */
   createResponse(status: number, reason?: string, extra?: Omit<CreateResponseOptions, 'toTag'>): SipResponse {
     const toTag = status === 100 ? undefined : this.toTag;
-    return createResponse(this.request, status, reason, extra === undefined ? { toTag } : { ...extra, toTag });
+    const res = createResponse(this.request, status, reason, extra === undefined ? { toTag } : { ...extra, toTag });
+    this.copiedVia = res.headers.get('via');
+    return res;
   }
 
   /** Passes a TU response through the state machine to the transport. */
@@ -97,7 +101,10 @@ export abstract class ServerTransactionBase<S extends string> extends Transactio
     const transport = this.ctx.transport;
     const onError = last ? this.ctx.onSendErrorAfterEnd : undefined;
     if (transport.dispatchResponse !== undefined) {
-      transport.dispatchResponse(res, this.source, onError ?? (this.onSendError ??= (err: unknown) => this.fail(err)), wire);
+      // A response not built here, or whose Via the TU rewrote, has its own top Via parsed.
+      const copied = this.copiedVia;
+      const topVia = copied !== undefined && res.headers.get('via') === copied ? this.request.topVia : undefined;
+      transport.dispatchResponse(res, this.source, onError ?? (this.onSendError ??= (err: unknown) => this.fail(err)), wire, topVia);
       return;
     }
     attempt(() => transport.sendResponse(res, this.source)).then(

@@ -3,6 +3,7 @@
  * ../transport satisfies it structurally; tests may plug in anything with this shape.
  */
 import type { SipMessage, SipRequest, SipResponse } from '../message/message.js';
+import type { Via } from '../message/via.js';
 
 /** Where a request went; handed back to `sendRequest` so retransmissions follow it. */
 export interface TransactionTarget {
@@ -32,9 +33,10 @@ export interface TransactionTransport {
   /**
    * Optional: sendResponse without a promise; `onError` (always asynchronous) only on
    * failure. Server transactions prefer it: one response per request is the hot path.
-   * `wire`, when given, is `res` already serialized.
+   * `wire`, when given, is `res` already serialized. `topVia`, when given, is `res`'s top
+   * Via already parsed (the request's, which the response copied verbatim).
    */
-  dispatchResponse?(res: SipResponse, source: TransactionSource | undefined, onError: (err: unknown) => void, wire?: Buffer): void;
+  dispatchResponse?(res: SipResponse, source: TransactionSource | undefined, onError: (err: unknown) => void, wire?: Buffer, topVia?: Via): void;
   /** Optional: reliability per protocol; absent means "everything but UDP is reliable". */
   isReliable?(protocol: string): boolean;
   /** Optional: lets the layer subscribe itself; may return an unsubscribe function. */

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import type { SipRequest, SipResponse } from '../message/message.js';
+import type { Via } from '../message/via.js';
 import { SipUri } from '../message/uri.js';
 import { serializeMessage } from '../message/serializer.js';
 import { ConnectionTable } from './connection-table.js';
@@ -258,10 +259,10 @@ export class TransportLayer {
    * `onError` is called, always asynchronously, only when the send fails. Anything that
    * needs a connection or DNS takes the sendResponse path.
    */
-  dispatchResponse(res: SipResponse, source: ReceivedInfo | undefined, onError: (err: unknown) => void, wire?: Buffer): void {
+  dispatchResponse(res: SipResponse, source: ReceivedInfo | undefined, onError: (err: unknown) => void, wire?: Buffer, topVia?: Via): void {
     let via;
     try {
-      via = res.topVia;
+      via = topVia ?? res.topVia;
     } catch (err) {
       queueMicrotask(() => onError(err));
       return;
