@@ -50,9 +50,13 @@ function read(req: SipRequest, ctx: RegisterReadContext): ReadResult {
   // 10.3 step 5 canonical form: no URI params, escapes resolved where the result stays a valid user part.
   const aor = `${to.scheme}:${SAFE_USER.test(user) ? user : to.user}@${ctx.domains[0]}`;
 
-  const lines = req.headers.getAll('contact');
   const star = req.isStarContact;
-  if (!star && lines.some((l) => l.split(',').some((part) => part.trim() === '*'))) return bad('Contact: * must be the only Contact');
+  // Only a line with a '*' in it can hold a misplaced wildcard: most REGISTERs skip the split.
+  if (!star) {
+    for (const l of req.headers.getAll('contact')) {
+      if (l.includes('*') && l.split(',').some((part) => part.trim() === '*')) return bad('Contact: * must be the only Contact');
+    }
+  }
   if (star && req.expires !== 0) return bad('Contact: * requires Expires: 0');
 
   const headerExpires = req.expires;
@@ -62,19 +66,16 @@ function read(req: SipRequest, ctx: RegisterReadContext): ReadResult {
     if (typeof update === 'string') return bad(update);
     contacts.push(update);
   }
-  const path = parseNameAddrList(req.headers.getAll('path'), 'Path').map((p) => p.toString());
+  const pathLines = req.headers.has('path') ? req.headers.getAll('path') : undefined;
+  const path = pathLines === undefined ? [] : parseNameAddrList(pathLines, 'Path').map((p) => p.toString());
   const userAgent = req.headers.get('user-agent');
-  const update: RegisterUpdate = {
-    aor,
-    callId: req.callId,
-    cseq: req.cseq.seq,
-    source: ctx.source,
-    contacts,
-    ...(star ? { removeAll: true } : {}),
-    ...(path.length > 0 ? { path } : {}),
-    ...(userAgent === undefined ? {} : { userAgent }),
-  };
-  return { ok: true, update, user, pathSupported: req.supported.some((s) => s.toLowerCase() === 'path') };
+  const update: { -readonly [K in keyof RegisterUpdate]: RegisterUpdate[K] } = { aor, callId: req.callId, cseq: req.cseq.seq, source: ctx.source, contacts };
+  if (star) update.removeAll = true;
+  if (path.length > 0) update.path = path;
+  if (userAgent !== undefined) update.userAgent = userAgent;
+  // Supported is read only when there is a Path to echo (RFC 3327 5).
+  const pathSupported = path.length > 0 && req.supported.some((s) => s.toLowerCase() === 'path');
+  return { ok: true, update, user, pathSupported };
 }
 
 function readContact(c: NameAddr, fallbackExpires: number): ContactUpdate | string {
@@ -99,13 +100,11 @@ function readContact(c: NameAddr, fallbackExpires: number): ContactUpdate | stri
     if (!/^\d{1,10}$/.test(regIdParam) || Number(regIdParam) < 1) return `Contact reg-id "${regIdParam}" is not a positive integer`;
     regId = Number(regIdParam);
   }
-  return {
-    contact: c.uriString,
-    expiresSeconds,
-    ...(q === undefined ? {} : { q }),
-    ...(instance == null || instance === '' ? {} : { instanceId: instance }),
-    ...(regId === undefined || instance == null ? {} : { regId }),
-  };
+  const update: { -readonly [K in keyof ContactUpdate]: ContactUpdate[K] } = { contact: c.uriString, expiresSeconds };
+  if (q !== undefined) update.q = q;
+  if (instance != null && instance !== '') update.instanceId = instance;
+  if (regId !== undefined && instance != null) update.regId = regId;
+  return update;
 }
 
 function bad(reason: string): ReadResult {
