@@ -107,6 +107,7 @@ export class BatchedUdpEndpoint implements UdpEndpoint {
   readonly transport = 'batched' as const;
   readonly port: number;
   onMessage: DatagramListener | undefined;
+  /** Not called: the native path counts receive and send errors in batchedUdpCounters(). */
   onError: ((err: Error) => void) | undefined;
   /** Source of the latest datagram; set by the dispatcher. */
   source: UdpSource | undefined;
@@ -139,14 +140,19 @@ export class BatchedUdpEndpoint implements UdpEndpoint {
     return this.closed;
   }
 
+  /**
+   * A datagram the kernel refuses (full send buffer, an ICMP error reported on a connected
+   * socket) is lost as on the wire and counted in batchedUdpCounters().sendErrors; dgram
+   * likewise drops send errors of sends without a callback.
+   */
   send(packet: Uint8Array, port?: number, address?: string): void {
-    this.check(this.d.addon.send(this.id, packet, this.destination(port, address)), port, address);
+    this.d.addon.send(this.id, packet, this.destination(port, address));
   }
 
   /** Sent at once (not queued), so `onSent` can follow on the next microtask. */
   sendThen(packet: Uint8Array, onSent: () => void, port?: number, address?: string): void {
     try {
-      this.check(this.d.addon.sendNow(this.id, packet, this.destination(port, address)), port, address);
+      this.d.addon.sendNow(this.id, packet, this.destination(port, address));
     } finally {
       queueMicrotask(onSent);
     }
@@ -181,12 +187,5 @@ export class BatchedUdpEndpoint implements UdpEndpoint {
       this.destAddress = address;
     }
     return true;
-  }
-
-  /** Send failures are the network's (lossy, as dgram reports them): to onError, never thrown. */
-  private check(rc: number, port: number | undefined, address: string | undefined): void {
-    if (rc >= 0) return;
-    const err = new UdpError('SEND', `send from UDP port ${this.port}${port === undefined ? '' : ` to ${address}:${port}`} failed: ${errnoName(rc)}`, { port, address, errno: errnoName(rc) });
-    if (this.onError) this.onError(err);
   }
 }
