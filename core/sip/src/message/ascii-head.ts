@@ -6,7 +6,7 @@
  * errors exactly as before.
  */
 import { TOKEN } from './lex.js';
-import { RawHeaderIndex, isKnownNameLength, knownHeaderId } from './raw-headers.js';
+import { RawHeaderIndex, isKnownNameLength, knownHeaderId, scratchIds, scratchOffs } from './raw-headers.js';
 
 /** Where the last successful indexAsciiHead found the ends (module state: no object per message). */
 export const asciiEnds = { lineEnd: 0, headEnd: 0, bodyStart: 0 };
@@ -16,10 +16,10 @@ export function indexAsciiHead(buf: Uint8Array, text: string, start: number): Ra
   const len = buf.length;
   const firstNl = text.indexOf('\n', start);
   if (firstNl <= start || buf[firstNl - 1] !== 13) return null;
-  const offs: number[] = [];
-  const ids: number[] = [];
-  const firstOf = [-1, -1, -1, -1, -1, -1, -1, -1];
-  const countOf = [0, 0, 0, 0, 0, 0, 0, 0];
+  const offs = scratchOffs;
+  const ids = scratchIds;
+  const firstOf = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+  const countOf = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let n = 0;
   let pos = firstNl + 1;
   for (;;) {
@@ -30,7 +30,7 @@ export function indexAsciiHead(buf: Uint8Array, text: string, start: number): Ra
       asciiEnds.lineEnd = firstNl - 1;
       asciiEnds.headEnd = pos;
       asciiEnds.bodyStart = pos + 2;
-      return new RawHeaderIndex(text, offs, n, ids, firstOf, countOf);
+      return RawHeaderIndex.fromScratch(text, n, firstOf, countOf);
     }
     // The name is validated and packed (for knownHeaderId) in one pass over it.
     let i = pos;
@@ -51,10 +51,14 @@ export function indexAsciiHead(buf: Uint8Array, text: string, start: number): Ra
     if (eol <= vs || buf[eol - 1] !== 13) return null;
     let ve = eol - 1;
     while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
-    offs.push(pos, ne, vs, ve);
+    const o = n * 4;
+    offs[o] = pos;
+    offs[o + 1] = ne;
+    offs[o + 2] = vs;
+    offs[o + 3] = ve;
     const nameLen = ne - pos;
     const id = isKnownNameLength(nameLen) ? knownHeaderId(text, pos, nameLen, packed) : 0;
-    ids.push(id);
+    ids[n] = id;
     if (id !== 0 && countOf[id]++ === 0) firstOf[id] = n;
     n++;
     pos = eol + 1;

@@ -68,9 +68,16 @@ const KEY_CACHE = new Map<string, string>();
 
 /** The spelling rvoip writes for a header name it creates. */
 export function canonicalHeaderName(name: string): string {
+  const cached = CANONICAL_CACHE.get(name);
+  if (cached !== undefined) return cached;
   const key = headerKey(name);
-  return CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  const spelled = CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+  // Bounded like KEY_CACHE: application-chosen names only, but never without limit.
+  if (CANONICAL_CACHE.size < 512) CANONICAL_CACHE.set(name, spelled);
+  return spelled;
 }
+
+const CANONICAL_CACHE = new Map<string, string>();
 
 const NO_FIELDS: HeaderField[] = [];
 const NO_KEYS: string[] = [];
@@ -101,6 +108,17 @@ export class SipHeaders implements Iterable<HeaderField> {
     const h = new SipHeaders(NO_FIELDS, NO_KEYS);
     h.raw = raw;
     return h;
+  }
+
+  /**
+   * @internal Sets the value of the first line of known header `id` (KNOWN_HEADER_ID) in
+   * place while the received lines are still indexed; false (nothing done) otherwise.
+   */
+  replaceFirstKnown(id: number, value: string): boolean {
+    const raw = this.raw;
+    if (raw === undefined || raw.firstOf[id]! < 0) return false;
+    this.raw = raw.withValue(raw.firstOf[id]!, value);
+    return true;
   }
 
   private own(): HeaderField[] {

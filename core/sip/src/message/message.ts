@@ -2,19 +2,15 @@
  * SIP requests and responses. The header lines stay raw in SipHeaders; the typed
  * accessors parse on demand (a proxy touching Via and Route never pays for Contact).
  * Parsed values are cached until the header is written through this message's API.
+ * The headers every transaction reads live in message-core.ts.
  */
-import { SipHeaders } from './headers.js';
-import { SipHeaderError } from './errors.js';
+import type { SipHeaders } from './headers.js';
 import type { SipUri, TelUri } from './uri.js';
 import { parseUri } from './uri.js';
 import type { NameAddr } from './name-addr.js';
-import { parseNameAddr, parseNameAddrs } from './name-addr.js';
-import type { Via } from './via.js';
-import { parseVias, scanVia } from './via.js';
-import { H_CALL_ID, H_CONTACT, H_CSEQ, H_FROM, H_TO, H_VIA } from './raw-headers.js';
+import { SipMessageCore } from './message-core.js';
 import type {
   AuthHeader,
-  CSeq,
   EventHeader,
   RAck,
   ReasonValue,
@@ -33,193 +29,23 @@ import {
   parseRetryAfter,
   parseSessionExpires,
   parseSubscriptionState,
-  parseCSeq,
-  parseCSeqIn,
   parseNameAddrHeader,
   parseNameAddrList,
   parseTokenList,
   parseUnsigned,
-  parseViaList,
 } from './header-values.js';
 
-export const SIP_VERSION = 'SIP/2.0';
-
-const EMPTY_BODY = Buffer.alloc(0);
+export { SIP_VERSION } from './message-core.js';
 
 export type RequestUri = SipUri | TelUri;
 
-abstract class SipMessageBase {
-  headers: SipHeaders;
-  body: Buffer;
-  /** Only 'SIP/2.0' is ever produced; the parser rejects anything else with 505. */
-  version: string = SIP_VERSION;
-  /** Created on first use: most messages on a proxy path read only a few headers. */
-  private cache: Map<string, unknown> | undefined;
-  // The headers every transaction reads get plain slots: no Map lookup on the hot path.
-  private viasValue: Via[] | undefined = undefined;
-  private topViaValue: Via | undefined = undefined;
-  private fromValue: NameAddr | undefined = undefined;
-  private toValue: NameAddr | undefined = undefined;
-  private callIdValue: string | undefined = undefined;
-  private cseqValue: CSeq | undefined = undefined;
-  private contactsValue: NameAddr[] | undefined = undefined;
-
-  constructor(headers: SipHeaders = new SipHeaders(), body: Buffer = EMPTY_BODY) {
-    this.headers = headers;
-    this.body = body;
-  }
-
-  /** Call after changing `headers` directly so typed accessors re-read them. */
-  invalidate(): void {
-    this.cache = undefined;
-    this.viasValue = undefined;
-    this.topViaValue = undefined;
-    this.fromValue = undefined;
-    this.toValue = undefined;
-    this.callIdValue = undefined;
-    this.cseqValue = undefined;
-    this.contactsValue = undefined;
-  }
-
-  protected cached<T>(key: string, read: () => T): T {
-    let cache = this.cache;
-    if (cache === undefined) cache = this.cache = new Map();
-    else if (cache.has(key)) return cache.get(key) as T;
-    const value = read();
-    cache.set(key, value);
-    return value;
-  }
-
-  setHeader(name: string, value: string | number): this {
-    this.headers.set(name, value);
-    this.invalidate();
-    return this;
-  }
-
-  appendHeader(name: string, value: string | number): this {
-    this.headers.append(name, value);
-    this.invalidate();
-    return this;
-  }
-
-  removeHeader(name: string): this {
-    this.headers.removeAll(name);
-    this.invalidate();
-    return this;
-  }
-
-  /** All Via values, top first (comma-joined lines split). */
-  get vias(): Via[] {
-    if (this.viasValue !== undefined) return this.viasValue;
-    const raw = this.headers.rawIndex;
-    if (raw === undefined) return (this.viasValue = parseViaList(this.headers.getAll('via')));
-    const out: Via[] = [];
-    const o = raw.offs;
-    const n = raw.countOf[H_VIA]!;
-    for (let i = raw.firstOf[H_VIA]!, seen = 0; seen < n; i++) {
-      if (raw.ids[i] !== H_VIA) continue;
-      parseVias(raw.text, out, o[i * 4 + 2]!, o[i * 4 + 3]!);
-      seen++;
-    }
-    return (this.viasValue = out);
-  }
-
-  /** The top Via alone: parsed without the rest of the list (what a UAS/proxy reads first). */
-  get topVia(): Via | undefined {
-    if (this.viasValue !== undefined) return this.viasValue[0];
-    if (this.topViaValue !== undefined) return this.topViaValue;
-    const raw = this.headers.rawIndex;
-    if (raw !== undefined) {
-      const line = raw.firstOf[H_VIA]!;
-      if (line < 0) return undefined;
-      const vs = raw.offs[line * 4 + 2]!;
-      return (this.topViaValue = scanVia(raw.text, vs, raw.offs[line * 4 + 3]!, vs));
-    }
-    const first = this.headers.get('via');
-    return first === undefined ? undefined : (this.topViaValue = scanVia(first, 0));
-  }
-
-  get from(): NameAddr {
-    return (this.fromValue ??= this.nameAddrOf(H_FROM, 'from', 'From'));
-  }
-
-  get to(): NameAddr {
-    return (this.toValue ??= this.nameAddrOf(H_TO, 'to', 'To'));
-  }
-
-  /** From or To, parsed in place in the received text when it is still there. */
-  private nameAddrOf(id: number, key: string, name: string): NameAddr {
-    const raw = this.headers.rawIndex;
-    if (raw === undefined || raw.countOf[id] !== 1) return parseNameAddrHeader(name, this.headers.getAll(key));
-    const line = raw.firstOf[id]!;
-    return parseNameAddr(raw.text, name, raw.offs[line * 4 + 2]!, raw.offs[line * 4 + 3]!);
-  }
-
-  get callId(): string {
-    if (this.callIdValue !== undefined) return this.callIdValue;
-    const raw = this.headers.rawIndex;
-    if (raw !== undefined && raw.countOf[H_CALL_ID] === 1) {
-      const line = raw.firstOf[H_CALL_ID]!;
-      if (raw.offs[line * 4 + 2]! < raw.offs[line * 4 + 3]!) return (this.callIdValue = raw.value(line));
-    }
-    const values = this.headers.getAll('call-id');
-    if (values.length !== 1 || values[0] === '') throw missingOrRepeated('Call-ID', values.length);
-    return (this.callIdValue = values[0]!);
-  }
-
-  get cseq(): CSeq {
-    if (this.cseqValue !== undefined) return this.cseqValue;
-    const raw = this.headers.rawIndex;
-    if (raw !== undefined && raw.countOf[H_CSEQ] === 1) {
-      const line = raw.firstOf[H_CSEQ]!;
-      return (this.cseqValue = parseCSeqIn(raw.text, raw.offs[line * 4 + 2]!, raw.offs[line * 4 + 3]!));
-    }
-    return (this.cseqValue = parseCSeq(this.headers.getAll('cseq')));
-  }
-
-  /** Contact values; a `*` Contact (REGISTER removal) is reported by `isStarContact`. */
-  get contacts(): NameAddr[] {
-    if (this.contactsValue !== undefined) return this.contactsValue;
-    const raw = this.headers.rawIndex;
-    if (raw !== undefined && raw.countOf[H_CONTACT] === 1) {
-      const line = raw.firstOf[H_CONTACT]!;
-      const vs = raw.offs[line * 4 + 2]!;
-      const ve = raw.offs[line * 4 + 3]!;
-      // '*' alone (values are LWS-trimmed; trim() below for other Unicode spaces around it).
-      const c0 = raw.text.charCodeAt(vs);
-      if (ve - vs === 1 ? c0 === 42 : c0 !== 60 && c0 !== 34 && raw.value(line).trim() === '*') return (this.contactsValue = []);
-      return (this.contactsValue = parseNameAddrs(raw.text, 'Contact', [], vs, ve));
-    }
-    const lines = this.headers.getAll('contact');
-    const star = lines.length === 1 && lines[0]!.trim() === '*';
-    return (this.contactsValue = star ? [] : parseNameAddrList(lines, 'Contact'));
-  }
-
-  get isStarContact(): boolean {
-    const values = this.headers.getAll('contact');
-    return values.length === 1 && values[0]!.trim() === '*';
-  }
-
+abstract class SipMessageBase extends SipMessageCore {
   get recordRoutes(): NameAddr[] {
     return this.cached('record-route', () => parseNameAddrList(this.headers.getAll('record-route'), 'Record-Route'));
   }
 
   get routes(): NameAddr[] {
     return this.cached('route', () => parseNameAddrList(this.headers.getAll('route'), 'Route'));
-  }
-
-  get maxForwards(): number | undefined {
-    return this.cached('max-forwards', () => parseUnsigned('Max-Forwards', this.headers.getAll('max-forwards'), 255));
-  }
-
-  get expires(): number | undefined {
-    return this.cached('expires', () => parseUnsigned('Expires', this.headers.getAll('expires'), 0xffffffff));
-  }
-
-  get contentLength(): number | undefined {
-    return this.cached('content-length', () =>
-      parseUnsigned('Content-Length', this.headers.getAll('content-length'), 0xffffffff),
-    );
   }
 
   /** Media type without parameters, lower-cased (`application/sdp`), or undefined. */
@@ -322,8 +148,6 @@ abstract class SipMessageBase {
       return lines.length === 0 ? undefined : parse(lines);
     });
   }
-
-  abstract get isRequest(): boolean;
 }
 
 export class SipRequest extends SipMessageBase {
@@ -384,11 +208,4 @@ export type SipMessage = SipRequest | SipResponse;
 
 export function isRequest(msg: SipMessage): msg is SipRequest {
   return msg.isRequest;
-}
-
-function missingOrRepeated(name: string, count: number): Error {
-  return new SipHeaderError(
-    count === 0 ? `missing ${name} header` : `${name} header appears ${count} times; exactly one is allowed`,
-    name,
-  );
 }

@@ -13,7 +13,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { SipParseError } from './errors.js';
 import type { HeaderField } from './headers.js';
 import { SipHeaders, headerKey } from './headers.js';
-import { H_CONTENT_LENGTH, H_CSEQ, RawHeaderIndex, isKnownNameLength, knownHeaderId } from './raw-headers.js';
+import { H_CONTENT_LENGTH, H_CSEQ, RawHeaderIndex, isKnownNameLength, knownHeaderId, scratchIds, scratchOffs } from './raw-headers.js';
 import { asciiEnds, indexAsciiHead } from './ascii-head.js';
 import type { SipMessage } from './message.js';
 import { SipRequest } from './message.js';
@@ -143,10 +143,10 @@ export function splitHeaderLines(s: string): Lines {
  * null when a line is folded (the slow path unfolds it).
  */
 function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex | null {
-  const offs: number[] = [];
-  const ids: number[] = [];
-  const firstOf = [-1, -1, -1, -1, -1, -1, -1, -1];
-  const countOf = [0, 0, 0, 0, 0, 0, 0, 0];
+  const offs = scratchOffs;
+  const ids = scratchIds;
+  const firstOf = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+  const countOf = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   let pos = from;
   let n = 0;
   while (pos < end) {
@@ -178,15 +178,19 @@ function indexHeaderLines(s: string, from: number, end: number): RawHeaderIndex 
     if (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) {
       while (ve > vs && (s.charCodeAt(ve - 1) === 32 || s.charCodeAt(ve - 1) === 9)) ve--;
     }
-    offs.push(pos, ne, vs, ve);
+    const o = n * 4;
+    offs[o] = pos;
+    offs[o + 1] = ne;
+    offs[o + 2] = vs;
+    offs[o + 3] = ve;
     const nameLen = ne - pos;
     const id = isKnownNameLength(nameLen) ? knownHeaderId(s, pos, nameLen, packed) : 0;
-    ids.push(id);
+    ids[n] = id;
     if (id !== 0 && countOf[id]++ === 0) firstOf[id] = n;
     n++;
     pos = eol + 1;
   }
-  return new RawHeaderIndex(s, offs, n, ids, firstOf, countOf);
+  return RawHeaderIndex.fromScratch(s, n, firstOf, countOf);
 }
 
 /** Content-Length in place (contentLengthOf without slicing the values out). */

@@ -16,6 +16,8 @@ export const H_CALL_ID = 4;
 export const H_CSEQ = 5;
 export const H_CONTACT = 6;
 export const H_CONTENT_LENGTH = 7;
+export const H_MAX_FORWARDS = 8;
+export const H_EXPIRES = 9;
 
 export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
   ['via', 1],
@@ -25,6 +27,8 @@ export const KNOWN_HEADER_ID: ReadonlyMap<string, number> = new Map([
   ['cseq', 5],
   ['contact', 6],
   ['content-length', 7],
+  ['max-forwards', 8],
+  ['expires', 9],
 ]);
 
 function nameIs(s: string, at: number, lower: string): boolean {
@@ -43,8 +47,8 @@ export function packName(s: string, at: number, len: number): number {
   return h;
 }
 
-/** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact, content-length). */
-const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 14].includes(n) ? 1 : 0));
+/** Name lengths of the known headers (v, to, via, from/cseq, call-id/contact/expires, max-forwards, content-length). */
+const KNOWN_LENGTHS = Uint8Array.from({ length: 16 }, (_v, n) => ([1, 2, 3, 4, 7, 12, 14].includes(n) ? 1 : 0));
 
 /** Whether some known header has a name this long (most other names are skipped at once). */
 export function isKnownNameLength(len: number): boolean {
@@ -57,6 +61,7 @@ const P_FROM = packName('from', 0, 4);
 const P_CSEQ = packName('cseq', 0, 4);
 const P_CALL_ID = packName('call-id', 0, 7);
 const P_CONTACT = packName('contact', 0, 7);
+const P_EXPIRES = packName('expires', 0, 7);
 
 /**
  * The known-header id of the (validated token) name s[at, at+len) whose packName is
@@ -75,13 +80,23 @@ export function knownHeaderId(s: string, at: number, len: number, packed = packN
     case 4:
       return packed === P_FROM ? 2 : packed === P_CSEQ ? 5 : 0;
     case 7:
-      return packed === P_CALL_ID ? 4 : packed === P_CONTACT ? 6 : 0;
+      return packed === P_CALL_ID ? 4 : packed === P_CONTACT ? 6 : packed === P_EXPIRES ? 9 : 0;
+    case 12:
+      return (s.charCodeAt(at) | 0x20) === 109 && nameIs(s, at, 'max-forwards') ? 8 : 0;
     case 14:
       return (s.charCodeAt(at) | 0x20) === 99 && nameIs(s, at, 'content-length') ? 7 : 0;
     default:
       return 0;
   }
 }
+
+/**
+ * Where the line indexers collect offsets and ids before copying them out at their exact
+ * size: pushing into fresh arrays reallocated each one as it grew. Parsing is synchronous,
+ * so one pair serves every parse.
+ */
+export const scratchOffs: number[] = [];
+export const scratchIds: number[] = [];
 
 /** Four offsets per line: name start, name end, value start, value end (LWS trimmed). */
 export class RawHeaderIndex {
@@ -105,13 +120,35 @@ export class RawHeaderIndex {
       this.countOf = countOf;
       return;
     }
-    this.firstOf = [-1, -1, -1, -1, -1, -1, -1, -1];
-    this.countOf = [0, 0, 0, 0, 0, 0, 0, 0];
+    this.firstOf = [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1];
+    this.countOf = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       if (id === 0) continue;
       if (this.countOf[id]++ === 0) this.firstOf[id] = i;
     }
+  }
+
+  /** The index of the n lines collected in scratchOffs / scratchIds (copied out). */
+  static fromScratch(text: string, n: number, firstOf: number[], countOf: number[]): RawHeaderIndex {
+    return new RawHeaderIndex(text, scratchOffs.slice(0, n * 4), n, scratchIds.slice(0, n), firstOf, countOf);
+  }
+
+  /**
+   * A copy whose line `line` has the value `value`: the text rebuilt once and the later
+   * offsets shifted, which keeps every other line in place and unparsed. Ids and the
+   * per-id tables are shared (no line changes its name).
+   */
+  withValue(line: number, value: string): RawHeaderIndex {
+    const o = this.offs;
+    const vs = o[line * 4 + 2]!;
+    const ve = o[line * 4 + 3]!;
+    const text = this.text.slice(0, vs) + value + this.text.slice(ve);
+    const delta = value.length - (ve - vs);
+    const offs = o.slice();
+    offs[line * 4 + 3] = ve + delta;
+    for (let k = (line + 1) * 4; k < offs.length; k++) offs[k] = offs[k]! + delta;
+    return new RawHeaderIndex(text, offs, this.count, this.ids, this.firstOf, this.countOf);
   }
 
   /** Values of every line with this known id, in order. */

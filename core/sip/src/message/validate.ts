@@ -22,5 +22,6 @@ export function validateMessage(msg: SipMessage): void {
   }
   void msg.maxForwards;
   void msg.contentLength;
-  for (const c of msg.contacts) void c.uri;
+  const contacts = msg.contacts;
+  for (let i = 0; i < contacts.length; i++) void contacts[i]!.uri;
 }

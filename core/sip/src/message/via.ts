@@ -24,6 +24,14 @@ export class Via {
   private paramsMap: ParamMap | undefined;
   /** @internal Parser hint: the branch found while the params were checked. */
   branchSeen: string | undefined = undefined;
+  /**
+   * What the scan of the received params found (valid while they are not a map): the
+   * first rport as findParam would read it, and whether received / maddr occur at all.
+   */
+  private scanned = false;
+  private rportSeen: number | null | undefined = undefined;
+  private receivedSeen = false;
+  private maddrSeen = false;
 
   constructor(transport: string, host: string, port?: number, params: ParamMap | string = new Map()) {
     this.transport = isUpper(transport) ? transport : transport.toUpperCase();
@@ -38,13 +46,21 @@ export class Via {
     }
   }
 
-  /** @internal A Via scanned in place: its params are src[paramsStart, paramsEnd). */
+  /**
+   * @internal A Via scanned in place: its params are src[paramsStart, paramsEnd), and
+   * scanViaParams has just checked them (its seen* findings are taken over).
+   */
   static inPlace(transport: string, host: string, port: number | undefined, src: string, paramsStart: number, paramsEnd: number): Via {
     const via = new Via(transport, host, port, '');
     via.paramsText = undefined;
     via.src = src;
     via.paramsStart = paramsStart;
     via.paramsEnd = paramsEnd;
+    via.scanned = true;
+    via.branchSeen = seenBranch;
+    via.rportSeen = seenRport;
+    via.receivedSeen = seenReceived;
+    via.maddrSeen = seenMaddr;
     return via;
   }
 
@@ -75,7 +91,7 @@ export class Via {
   }
 
   get branch(): string | undefined {
-    if (this.paramsMap === undefined && this.branchSeen !== undefined) return this.branchSeen;
+    if (this.paramsMap === undefined && (this.scanned || this.branchSeen !== undefined)) return this.branchSeen;
     return this.str('branch');
   }
 
@@ -93,6 +109,7 @@ export class Via {
   }
 
   get received(): string | undefined {
+    if (this.paramsMap === undefined && this.scanned && !this.receivedSeen) return undefined;
     return this.str('received');
   }
 
@@ -102,6 +119,7 @@ export class Via {
 
   /** undefined: absent; null: present without value (a request for rport); number: filled. */
   get rport(): number | null | undefined {
+    if (this.paramsMap === undefined && this.scanned) return this.rportSeen;
     const v = this.param('rport');
     return v === undefined ? undefined : v === null ? null : Number(v);
   }
@@ -112,6 +130,7 @@ export class Via {
   }
 
   get maddr(): string | undefined {
+    if (this.paramsMap === undefined && this.scanned && !this.maddrSeen) return undefined;
     return this.str('maddr');
   }
 
@@ -172,8 +191,12 @@ function expectSlash(s: string, i: number, end: number, base: number): number {
   return skipWs(s, i + 1, end);
 }
 
-/** The first branch param met by the last scanViaParams (module state: no object per call). */
+// What the last scanViaParams met (module state: no object per call): the first branch
+// and rport (the ones findParam would return), whether received and maddr occur.
 let seenBranch: string | undefined;
+let seenRport: number | null | undefined;
+let seenReceived = false;
+let seenMaddr = false;
 /** Where the last scanVia stopped: the following ',' or the end. */
 let viaEnd = 0;
 
@@ -236,11 +259,12 @@ export function scanVia(s: string, i: number, end = s.length, base = 0): Via {
   }
   const ps = i;
   seenBranch = undefined;
+  seenRport = undefined;
+  seenReceived = false;
+  seenMaddr = false;
   i = scanViaParams(s, i, end, base);
-  const via = Via.inPlace(transport, host, port, s, ps, i);
-  via.branchSeen = seenBranch;
   viaEnd = i;
-  return via;
+  return Via.inPlace(transport, host, port, s, ps, i);
 }
 
 /** The transport token; the usual ones are shared constants instead of new strings. */
@@ -258,7 +282,7 @@ function transportName(s: string, i: number, e: number): string {
 
 /**
  * scanParams for Via, checking ttl, rport and branch values in the same pass and
- * remembering the first branch (the one every transaction reads) in seenBranch.
+ * recording in the seen* variables what the transaction and transport layers read.
  */
 function scanViaParams(s: string, i: number, end: number, base: number): number {
   for (;;) {
@@ -296,7 +320,13 @@ function scanViaParams(s: string, i: number, end: number, base: number): number 
     } else if (len === 3 && packed === P_TTL) {
       if (vs < 0 || digitsUpTo(s, vs, ve, 255) < 0) throw bad(s, base, end, 'bad ttl');
     } else if (len === 5 && packed === P_RPORT) {
-      if (vs >= 0 && digitsUpTo(s, vs, ve, 65535) < 0) throw bad(s, base, end, 'bad rport');
+      const port = vs < 0 ? null : digitsUpTo(s, vs, ve, 65535);
+      if (port !== null && port < 0) throw bad(s, base, end, 'bad rport');
+      if (seenRport === undefined) seenRport = port;
+    } else if (len === 8 && packed === P_RECEIVED) {
+      seenReceived = true;
+    } else if (len === 5 && packed === P_MADDR) {
+      seenMaddr = true;
     }
   }
 }
@@ -304,6 +334,8 @@ function scanViaParams(s: string, i: number, end: number, base: number): number 
 const P_BRANCH = packName('branch', 0, 6);
 const P_TTL = packName('ttl', 0, 3);
 const P_RPORT = packName('rport', 0, 5);
+const P_RECEIVED = packName('received', 0, 8);
+const P_MADDR = packName('maddr', 0, 5);
 
 /** parseDigits over s[from, to) without slicing it out. */
 function digitsUpTo(s: string, from: number, to: number, max: number): number {

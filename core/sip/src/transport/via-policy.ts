@@ -42,20 +42,38 @@ export function stampOutgoingVia(msg: SipMessage, protocol: TransportProtocol, h
 export function stampReceivedVia(msg: SipMessage, source: ReceivedInfo): boolean {
   const top = msg.topVia;
   if (!top) return false;
-  const via = top.clone();
-  let changed = false;
-  const sentByHost = bareHost(via.host).toLowerCase();
+  const rport = top.rport;
   // RFC 3581 4: with rport present, received is added even when the hosts match.
-  if (sentByHost !== source.remoteAddress.toLowerCase() || via.rport !== undefined) {
-    via.received = source.remoteAddress;
-    changed = true;
+  const stampReceived = rport !== undefined || !sameHost(top.host, source.remoteAddress);
+  // The usual request (sent-by is where it came from, no rport) is left as it is: no copy.
+  if (!stampReceived) return false;
+  const via = top.clone();
+  via.received = source.remoteAddress;
+  if (rport !== undefined) via.rport = source.remotePort;
+  // Only the Via changes: From, To, CSeq... parsed by validation stay parsed.
+  msg.replaceTopViaKeepingOthers(via);
+  return true;
+}
+
+/** bareHost(viaHost) and address equal ignoring case, without building either. */
+function sameHost(viaHost: string, address: string): boolean {
+  let from = 0;
+  let to = viaHost.length;
+  if (to >= 2 && viaHost.charCodeAt(0) === 91 && viaHost.charCodeAt(to - 1) === 93) {
+    from = 1;
+    to--;
   }
-  if (via.rport !== undefined) {
-    via.rport = source.remotePort;
-    changed = true;
+  if (to - from !== address.length) return bareHost(viaHost).toLowerCase() === address.toLowerCase();
+  for (let i = from; i < to; i++) {
+    const a = viaHost.charCodeAt(i);
+    const b = address.charCodeAt(i - from);
+    if (a === b) continue;
+    // Unicode case mappings (a Kelvin sign lower-cases to 'k'): toLowerCase decides.
+    if (a >= 128 || b >= 128) return bareHost(viaHost).toLowerCase() === address.toLowerCase();
+    const lower = a | 0x20;
+    if (lower !== (b | 0x20) || lower < 97 || lower > 122) return false;
   }
-  if (changed) replaceTopVia(msg, via);
-  return changed;
+  return true;
 }
 
 /** RFC 3261 18.1.2: a response whose top Via is not ours must be discarded. */
