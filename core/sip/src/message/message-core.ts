@@ -28,8 +28,11 @@ export abstract class SipMessageCore {
   body: Buffer;
   /** Only 'SIP/2.0' is ever produced; the parser rejects anything else with 505. */
   version: string = SIP_VERSION;
-  /** Created on first use: most messages on a proxy path read only a few headers. */
-  private cache: Map<string, unknown> | undefined;
+  /**
+   * Other typed headers once read: key, value, key, value... Created on first use, and
+   * searched linearly: a message has a handful at most (a Map costs more to make).
+   */
+  private cache: unknown[] | undefined;
   private viasValue: Via[] | undefined = undefined;
   private topViaValue: Via | undefined = undefined;
   private fromValue: NameAddr | undefined = undefined;
@@ -61,12 +64,16 @@ export abstract class SipMessageCore {
     this.contentLengthValue = UNREAD;
   }
 
-  protected cached<T>(key: string, read: () => T): T {
+  /**
+   * parse(every line of header `key`, `name`), cached. `parse` is a module-level function,
+   * not a closure made per read.
+   */
+  protected parsedLines<T>(key: string, name: string, parse: (lines: string[], name: string) => T): T {
     let cache = this.cache;
-    if (cache === undefined) cache = this.cache = new Map();
-    else if (cache.has(key)) return cache.get(key) as T;
-    const value = read();
-    cache.set(key, value);
+    if (cache === undefined) cache = this.cache = [];
+    else for (let i = 0; i < cache.length; i += 2) if (cache[i] === key) return cache[i + 1] as T;
+    const value = parse(this.headers.getAll(key), name);
+    cache.push(key, value);
     return value;
   }
 

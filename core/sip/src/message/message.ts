@@ -41,11 +41,11 @@ export type RequestUri = SipUri | TelUri;
 
 abstract class SipMessageBase extends SipMessageCore {
   get recordRoutes(): NameAddr[] {
-    return this.cached('record-route', () => parseNameAddrList(this.headers.getAll('record-route'), 'Record-Route'));
+    return this.parsedLines('record-route', 'Record-Route', parseNameAddrList);
   }
 
   get routes(): NameAddr[] {
-    return this.cached('route', () => parseNameAddrList(this.headers.getAll('route'), 'Route'));
+    return this.parsedLines('route', 'Route', parseNameAddrList);
   }
 
   /** Media type without parameters, lower-cased (`application/sdp`), or undefined. */
@@ -55,99 +55,107 @@ abstract class SipMessageBase extends SipMessageCore {
   }
 
   get require(): string[] {
-    return this.cached('require', () => parseTokenList(this.headers.getAll('require'), 'Require'));
+    return this.parsedLines('require', 'Require', parseTokenList);
   }
 
   get supported(): string[] {
-    return this.cached('supported', () => parseTokenList(this.headers.getAll('supported'), 'Supported'));
+    return this.parsedLines('supported', 'Supported', parseTokenList);
   }
 
   get allow(): string[] {
-    return this.cached('allow', () => parseTokenList(this.headers.getAll('allow'), 'Allow'));
+    return this.parsedLines('allow', 'Allow', parseTokenList);
   }
 
   get unsupported(): string[] {
-    return this.cached('unsupported', () => parseTokenList(this.headers.getAll('unsupported'), 'Unsupported'));
+    return this.parsedLines('unsupported', 'Unsupported', parseTokenList);
   }
 
   get proxyRequire(): string[] {
-    return this.cached('proxy-require', () => parseTokenList(this.headers.getAll('proxy-require'), 'Proxy-Require'));
+    return this.parsedLines('proxy-require', 'Proxy-Require', parseTokenList);
   }
 
   get authorization(): AuthHeader[] {
-    return this.cached('authorization', () => parseAuthList(this.headers.getAll('authorization'), 'Authorization'));
+    return this.parsedLines('authorization', 'Authorization', parseAuthList);
   }
 
   get proxyAuthorization(): AuthHeader[] {
-    return this.cached('proxy-authorization', () =>
-      parseAuthList(this.headers.getAll('proxy-authorization'), 'Proxy-Authorization'),
-    );
+    return this.parsedLines('proxy-authorization', 'Proxy-Authorization', parseAuthList);
   }
 
   get wwwAuthenticate(): AuthHeader[] {
-    return this.cached('www-authenticate', () =>
-      parseAuthList(this.headers.getAll('www-authenticate'), 'WWW-Authenticate'),
-    );
+    return this.parsedLines('www-authenticate', 'WWW-Authenticate', parseAuthList);
   }
 
   get proxyAuthenticate(): AuthHeader[] {
-    return this.cached('proxy-authenticate', () =>
-      parseAuthList(this.headers.getAll('proxy-authenticate'), 'Proxy-Authenticate'),
-    );
+    return this.parsedLines('proxy-authenticate', 'Proxy-Authenticate', parseAuthList);
   }
 
   get event(): EventHeader | undefined {
-    return this.optional('event', parseEvent);
+    return this.parsedLines('event', 'Event', optionalEvent);
   }
 
   get subscriptionState(): SubscriptionState | undefined {
-    return this.optional('subscription-state', parseSubscriptionState);
+    return this.parsedLines('subscription-state', 'Subscription-State', optionalSubscriptionState);
   }
 
   get referTo(): NameAddr | undefined {
-    return this.optional('refer-to', (l) => parseNameAddrHeader('Refer-To', l));
+    return this.parsedLines('refer-to', 'Refer-To', optionalNameAddr);
   }
 
   get referredBy(): NameAddr | undefined {
-    return this.optional('referred-by', (l) => parseNameAddrHeader('Referred-By', l));
+    return this.parsedLines('referred-by', 'Referred-By', optionalNameAddr);
   }
 
   get replaces(): Replaces | undefined {
-    return this.optional('replaces', parseReplaces);
+    return this.parsedLines('replaces', 'Replaces', optionalReplaces);
   }
 
   get rseq(): number | undefined {
-    return this.cached('rseq', () => parseUnsigned('RSeq', this.headers.getAll('rseq'), 0xffffffff));
+    return this.parsedLines('rseq', 'RSeq', unsigned32);
   }
 
   get rack(): RAck | undefined {
-    return this.optional('rack', parseRAck);
+    return this.parsedLines('rack', 'RAck', optionalRAck);
   }
 
   get sessionExpires(): SessionExpires | undefined {
-    return this.optional('session-expires', parseSessionExpires);
+    return this.parsedLines('session-expires', 'Session-Expires', optionalSessionExpires);
   }
 
   get minSE(): number | undefined {
-    return this.optional('min-se', parseMinSE);
+    return this.parsedLines('min-se', 'Min-SE', optionalMinSE);
   }
 
   /** Reason values (RFC 3326), in order; empty when absent. */
   get reasons(): ReasonValue[] {
-    return this.cached('reason', () => parseReason(this.headers.getAll('reason')));
+    return this.parsedLines('reason', 'Reason', parseReason);
   }
 
   get retryAfter(): RetryAfter | undefined {
-    return this.optional('retry-after', parseRetryAfter);
+    return this.parsedLines('retry-after', 'Retry-After', optionalRetryAfter);
   }
+}
 
-  /** A typed single-value header parsed on demand; undefined when the header is absent. */
-  private optional<T>(key: string, parse: (lines: string[]) => T): T | undefined {
-    return this.cached(key, () => {
-      const lines = this.headers.getAll(key);
-      return lines.length === 0 ? undefined : parse(lines);
-    });
-  }
+/** A single-value header parser made optional: undefined when the header is absent. */
+function optional<T>(parse: (lines: string[]) => T): (lines: string[]) => T | undefined {
+  return (lines) => (lines.length === 0 ? undefined : parse(lines));
+}
+
+// Made once here: the getters pass the same functions every time (no closure per read).
+const optionalEvent = optional(parseEvent);
+const optionalSubscriptionState = optional(parseSubscriptionState);
+const optionalReplaces = optional(parseReplaces);
+const optionalRAck = optional(parseRAck);
+const optionalSessionExpires = optional(parseSessionExpires);
+const optionalMinSE = optional(parseMinSE);
+const optionalRetryAfter = optional(parseRetryAfter);
+
+function optionalNameAddr(lines: string[], name: string): NameAddr | undefined {
+  return lines.length === 0 ? undefined : parseNameAddrHeader(name, lines);
+}
+
+function unsigned32(lines: string[], name: string): number | undefined {
+  return parseUnsigned(name, lines, 0xffffffff);
 }
 
 export class SipRequest extends SipMessageBase {

@@ -5,7 +5,7 @@
  */
 import { SipHeaderError, SipParseError } from './errors.js';
 import type { AnyUri } from './uri.js';
-import { parseAnyUri, parseAnyUriIn } from './uri.js';
+import { checkAnyUriIn, parseAnyUri, parseAnyUriIn } from './uri.js';
 import { TOKEN, findParam, paramsFromText, paramsToString, quote, scanParams, scanQuoted, scanToken, scannedTag, skipWs, unquote } from './lex.js';
 
 const EMPTY = '';
@@ -98,6 +98,24 @@ export class NameAddr {
       }
     }
     return this.uriValue;
+  }
+
+  /**
+   * @internal Throws what reading `uri` would throw, without building the URI when it is
+   * still a range of the received text (validation of a From nobody reads the URI of).
+   */
+  checkUri(): void {
+    if (this.uriValue !== undefined) return;
+    if (this.uriText !== undefined) {
+      void this.uri;
+      return;
+    }
+    try {
+      checkAnyUriIn(this.src!, this.uriStart, this.uriEnd);
+    } catch (e) {
+      if (e instanceof SipParseError) throw new SipHeaderError(`${this.header}: ${e.message}`, this.header);
+      throw e;
+    }
   }
 
   set uri(value: AnyUri) {

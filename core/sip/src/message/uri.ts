@@ -4,13 +4,15 @@
  * anything and nothing is decoded twice); comparisons unescape where 19.1.4 says so.
  */
 import { SipParseError } from './errors.js';
-import { ALNUM_TABLE, checkEscapes, normHeaders, normParams, optEq, unescapeUri } from './uri-chars.js';
+import { ALNUM_TABLE, checkEscapes } from './uri-chars.js';
+import { SipUri } from './sip-uri.js';
 import { GenericUri, TelUri } from './uri-kinds.js';
 import { USERINFO_CHARS, PASSWORD_CHARS, PARAM_CHARS, HEADER_CHARS, TEL_CHARS } from './uri-chars.js';
 import { HOST } from './lex.js';
 
 export { unescapeUri } from './uri-chars.js';
 export { GenericUri, TelUri } from './uri-kinds.js';
+export { SipUri } from './sip-uri.js';
 
 function bad(text: string, why: string): SipParseError {
   return new SipParseError(`malformed URI "${text}": ${why}`, { code: 'RVOIP_ERR_SIP_URI', details: { uri: text } });
@@ -27,155 +29,6 @@ function checkChars(text: string, part: string, from: number, to: number, allowe
   if (!checkEscapes(part, from, to)) throw bad(text, `bad %HEX escape in the ${what}`);
 }
 
-export class SipUri {
-  scheme: 'sip' | 'sips';
-  user?: string;
-  password?: string;
-  /** Lower-case is not forced: hosts compare case-insensitively. IPv6 keeps its brackets. */
-  host: string;
-  port?: number;
-  // Created on first use: most URIs on the wire carry neither params nor headers.
-  private paramsValue: Map<string, string | null> | undefined;
-  private headersValue: Array<[string, string]> | undefined;
-  /** Params as received (`;a=b;c`, already checked), turned into the map on first use. */
-  private paramsText: string | undefined = undefined;
-
-  constructor(init: {
-    scheme?: 'sip' | 'sips';
-    user?: string;
-    password?: string;
-    host: string;
-    port?: number;
-    params?: Map<string, string | null> | Record<string, string | null>;
-    headers?: Array<[string, string]>;
-  }) {
-    this.scheme = init.scheme ?? 'sip';
-    this.user = init.user;
-    this.password = init.password;
-    this.host = init.host;
-    this.port = init.port;
-    const p = init.params;
-    this.paramsValue = p === undefined ? undefined : p instanceof Map ? new Map(p) : new Map(Object.entries(p));
-    this.headersValue = init.headers === undefined ? undefined : init.headers.map(([k, v]) => [k, v] as [string, string]);
-  }
-
-  /** Lower-cased names -> raw value (escapes kept) or null for a flag such as `lr`. */
-  get params(): Map<string, string | null> {
-    return (this.paramMap() ?? (this.paramsValue = new Map()));
-  }
-
-  set params(value: Map<string, string | null>) {
-    this.paramsValue = value;
-    this.paramsText = undefined;
-  }
-
-  /** @internal The parser's checked params text; the map is built from it when asked for. */
-  setParamsText(text: string): void {
-    this.paramsText = text;
-    this.paramsValue = undefined;
-  }
-
-  /** True when the URI carries `?headers` (without creating the empty list). */
-  get hasHeaders(): boolean {
-    return this.headersValue !== undefined && this.headersValue.length > 0;
-  }
-
-  private paramMap(): Map<string, string | null> | undefined {
-    const text = this.paramsText;
-    if (text !== undefined) {
-      this.paramsText = undefined;
-      const map = new Map<string, string | null>();
-      // Checked by the parser: ';'-separated, the first '=' splits name and value.
-      for (let ps = 1; ps <= text.length; ) {
-        let pe = text.indexOf(';', ps);
-        if (pe < 0) pe = text.length;
-        const eq = text.indexOf('=', ps);
-        if (eq < 0 || eq > pe) map.set(text.slice(ps, pe).toLowerCase(), null);
-        else map.set(text.slice(ps, eq).toLowerCase(), text.slice(eq + 1, pe));
-        ps = pe + 1;
-      }
-      this.paramsValue = map;
-    }
-    return this.paramsValue;
-  }
-
-  /** `?name=value&...` pairs, raw. */
-  get headers(): Array<[string, string]> {
-    return (this.headersValue ??= []);
-  }
-
-  set headers(value: Array<[string, string]>) {
-    this.headersValue = value;
-  }
-
-  /** The transport param, lower-cased, or undefined. */
-  get transport(): string | undefined {
-    const t = this.paramMap()?.get('transport');
-    return t == null ? undefined : t.toLowerCase();
-  }
-
-  /** The user part with escapes decoded, for display or lookups (never re-serialize it). */
-  get userUnescaped(): string | undefined {
-    return this.user === undefined ? undefined : unescapeUri(this.user);
-  }
-
-  /** A param value looked up by (unescaped, case-insensitive) name. */
-  param(name: string): string | null | undefined {
-    const key = name.toLowerCase();
-    if (this.params.has(key)) return this.params.get(key);
-    for (const [k, v] of this.params) if (k.indexOf('%') >= 0 && unescapeUri(k).toLowerCase() === key) return v;
-    return undefined;
-  }
-
-  toString(): string {
-    let out = this.scheme + ':';
-    if (this.user !== undefined) {
-      out += this.user;
-      if (this.password !== undefined) out += ':' + this.password;
-      out += '@';
-    }
-    out += this.host;
-    if (this.port !== undefined) out += ':' + this.port;
-    const params = this.paramMap();
-    if (params !== undefined) for (const [k, v] of params) out += v === null ? `;${k}` : `;${k}=${v}`;
-    if (this.headersValue !== undefined && this.headersValue.length > 0) {
-      out += '?' + this.headersValue.map(([k, v]) => `${k}=${v}`).join('&');
-    }
-    return out;
-  }
-
-  clone(): SipUri {
-    return new SipUri({
-      scheme: this.scheme,
-      user: this.user,
-      password: this.password,
-      host: this.host,
-      port: this.port,
-      params: this.paramMap(),
-      headers: this.headersValue,
-    });
-  }
-
-  /** RFC 3261 19.1.4 equivalence. */
-  equals(other: SipUri | TelUri | GenericUri): boolean {
-    if (!(other instanceof SipUri) || other.scheme !== this.scheme) return false;
-    if (!optEq(this.user, other.user, false) || !optEq(this.password, other.password, false)) return false;
-    if (this.host.toLowerCase() !== other.host.toLowerCase() || this.port !== other.port) return false;
-    const a = normParams(this.params);
-    const b = normParams(other.params);
-    for (const name of ['user', 'ttl', 'method', 'maddr', 'transport']) {
-      if (a.has(name) !== b.has(name)) return false;
-    }
-    for (const [k, v] of a) {
-      if (b.has(k) && b.get(k) !== v) return false;
-    }
-    if (this.headers.length !== other.headers.length) return false;
-    const ha = normHeaders(this.headers);
-    const hb = normHeaders(other.headers);
-    for (const [k, v] of ha) if (hb.get(k) !== v) return false;
-    return true;
-  }
-}
 
 export type AnyUri = SipUri | TelUri | GenericUri;
 
@@ -263,6 +116,23 @@ export function parseAnyUriIn(text: string, start: number, end: number): AnyUri 
   return parseAnyUri(text.slice(start, end));
 }
 
+/**
+ * Throws what parseAnyUriIn(text, start, end) would throw, building nothing for a valid
+ * sip/sips URI (other schemes, and every error, go through parseAnyUri on the slice).
+ */
+export function checkAnyUriIn(text: string, start: number, end: number): void {
+  const scheme = sipScheme(text, start, end);
+  if (scheme !== undefined) {
+    try {
+      scanSip(text, start + scheme.length + 1, end, undefined);
+      return;
+    } catch {
+      // Fall through: the slice reports the error as the URI's own.
+    }
+  }
+  parseAnyUri(text.slice(start, end));
+}
+
 /** Index after the run of `allowed` chars (valid %HEX escapes included) from i; -1 on a bad escape. */
 function scanChars(text: string, i: number, end: number, allowed: Uint8Array, stops: number): number {
   while (i < end) {
@@ -289,6 +159,15 @@ const BLANK_SIP_URI = Object.freeze({ host: '' });
 function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: number): SipUri {
   const uri = new SipUri(BLANK_SIP_URI);
   uri.scheme = scheme;
+  scanSip(text, start, end, uri);
+  return uri;
+}
+
+/**
+ * The sip/sips grammar after the scheme's colon; fills `uri` when given, else only checks
+ * (validation of a URI nobody may read builds nothing).
+ */
+function scanSip(text: string, start: number, end: number, uri: SipUri | undefined): void {
   let i = start;
   // userinfo cannot hold an unescaped '@' and neither can hostport, params or headers:
   // the first '@' (if any, after a run of userinfo chars) ends the userinfo.
@@ -300,12 +179,13 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     while (pw < ue && text.charCodeAt(pw) !== 58) pw++;
     if (pw < ue) {
       if (scanChars(text, pw + 1, ue, PASSWORD_CHARS, -1) !== ue) throw bad(text, 'bad character in the password');
-      uri.user = text.slice(start, pw);
-      uri.password = text.slice(pw + 1, ue);
-    } else {
-      uri.user = text.slice(start, ue);
     }
-    if (ue === start || uri.user!.length === 0) throw bad(text, 'empty user part before @');
+    // pw is where the user part ends (ue without a password).
+    if (pw === start) throw bad(text, 'empty user part before @');
+    if (uri !== undefined) {
+      uri.user = text.slice(start, pw);
+      if (pw < ue) uri.password = text.slice(pw + 1, ue);
+    }
     i = ue + 1;
   }
   const hostStart = i;
@@ -329,7 +209,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     }
   }
   if (i === hostStart) throw bad(text, 'empty host');
-  uri.host = text.slice(hostStart, i);
+  if (uri !== undefined) uri.host = text.slice(hostStart, i);
   if (i < end && text.charCodeAt(i) === 58) {
     const ps = ++i;
     let port = 0;
@@ -342,7 +222,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     if (i === ps || port > 65535 || (i < end && text.charCodeAt(i) !== 59 && text.charCodeAt(i) !== 63)) {
       throw bad(text, 'bad port');
     }
-    uri.port = port;
+    if (uri !== undefined) uri.port = port;
   }
   const paramsStart = i;
   while (i < end && text.charCodeAt(i) === 59) {
@@ -360,7 +240,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     }
     if (i === ps || eq === ps) throw bad(text, 'empty parameter name');
   }
-  if (i > paramsStart) uri.setParamsText(text.slice(paramsStart, i));
+  if (i > paramsStart && uri !== undefined) uri.setParamsText(text.slice(paramsStart, i));
   if (i < end) {
     // i is on '?': headers run to the end, '&'-separated.
     const hs = i + 1;
@@ -368,10 +248,9 @@ function parseSip(text: string, scheme: 'sip' | 'sips', start: number, end: numb
     for (const pair of text.slice(hs, end).split('&')) {
       const eq = pair.indexOf('=');
       if (eq <= 0) throw bad(text, 'header without name=value');
-      uri.headers.push([pair.slice(0, eq), pair.slice(eq + 1)]);
+      if (uri !== undefined) uri.headers.push([pair.slice(0, eq), pair.slice(eq + 1)]);
     }
   }
-  return uri;
 }
 
 function parseTel(text: string, start: number): TelUri {

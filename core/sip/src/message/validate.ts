@@ -13,7 +13,8 @@ import type { SipMessage } from './message.js';
  */
 export function validateMessage(msg: SipMessage): void {
   if (msg.vias.length === 0) throw new SipParseError('missing Via header', { details: { header: 'Via' } });
-  void msg.from.uri;
+  // Checked, not built: hardly anything reads the From URI (To's is the registrar's AOR).
+  msg.from.checkUri();
   void msg.to.uri;
   void msg.callId;
   const cseq = msg.cseq;

@@ -185,3 +185,54 @@ describe('stampReceivedVia', () => {
     expect(msg.from.tag).to.equal('1');
   });
 });
+
+describe('From URI checked without being built', () => {
+  const uris = [
+    '<sip:alice@example.com>',
+    '<sip:alice:secret@example.com:5070;transport=tcp?subject=x&priority=urgent>',
+    '<sips:[2001:db8::1]:5061;lr>',
+    '<sip::pw@example.com>',
+    '<sip:@example.com>',
+    '<sip:al%4gce@example.com>',
+    '<sip:alice:p w@example.com>',
+    '<sip:alice@exa mple.com>',
+    '<sip:alice@[2001:db8::1>',
+    '<sip:alice@example.com:99999>',
+    '<sip:alice@example.com;=x>',
+    '<sip:alice@example.com;a=%zz>',
+    '<sip:alice@example.com?novalue>',
+    '<sip:>',
+    '<tel:+1-555-0100;ext=12>',
+    '<tel:;x>',
+    '<http://example.com/x>',
+    '<urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6>',
+    '<1sip:alice@example.com>',
+    'sip:alice@example.com',
+  ];
+  for (const uri of uris) {
+    it(`${uri}: validation throws exactly what reading the URI throws`, () => {
+      const lines = [`From: ${uri};tag=1`, 'To: <sip:b@example.com>', 'Call-ID: c1', 'CSeq: 1 OPTIONS', 'Via: SIP/2.0/UDP h;branch=z9hG4bK1'];
+      const expected = outcome(() => request(lines).from.uri.toString());
+      const validated = outcome(() => request(lines, { validate: true }).from.uri.toString());
+      expect(validated).to.equal(expected);
+    });
+  }
+});
+
+describe('other typed headers', () => {
+  it('are parsed once per message until invalidate(), and a failed read is not kept', () => {
+    const msg = request([...BASE, 'Require: 100rel', 'Supported: timer, path', 'Event: presence;id=1', 'RSeq: x']);
+    const require = msg.require;
+    expect(require).to.deep.equal(['100rel']);
+    expect(msg.require).to.equal(require);
+    expect(msg.supported).to.deep.equal(['timer', 'path']);
+    expect(msg.event).to.deep.include({ type: 'presence' });
+    expect(msg.allow).to.deep.equal([]);
+    expect(msg.referTo).to.equal(undefined);
+    expect(outcome(() => msg.rseq)).to.match(/^400 /);
+    msg.setHeader('RSeq', '5');
+    expect(msg.rseq).to.equal(5);
+    expect(msg.require).to.not.equal(require);
+    expect(msg.require).to.deep.equal(['100rel']);
+  });
+});
