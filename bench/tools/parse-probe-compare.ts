@@ -5,7 +5,8 @@
  *   node --import tsx --conditions=rvoip-source bench/tools/parse-probe-compare.ts \
  *     <base tree root> <new tree root> [runs=5] [iterations=200000] [kinds=all, comma-separated]
  * Allocation is the sum of V8's --trace-gc-nvp `allocated=` over the probe's window
- * (forced GCs at both ends make it exact up to the GC lines' own rounding).
+ * (forced GCs at both ends make it exact up to the GC lines' own rounding). CPU ns/op
+ * (process.cpuUsage) is the figure to compare on a shared machine; wall time is shown too.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ const PROBE = fileURLToPath(new URL('./parse-probe.ts', import.meta.url));
 
 interface Sample {
   nsPerOp: number;
+  cpuNsPerOp: number;
   bytesPerOp: number;
 }
 
@@ -27,18 +29,18 @@ function runOnce(root: string, kind: Kind, n: number): Sample {
   if (r.status !== 0) throw new Error(`parse-probe ${kind} on ${root} failed (${r.status}): ${r.stderr}`);
   let inWindow = false;
   let allocated = 0;
-  let result: { nsPerOp: number } | undefined;
+  let result: { nsPerOp: number; cpuNsPerOp: number } | undefined;
   for (const line of r.stdout.split('\n')) {
     if (line === 'WINDOW START') inWindow = true;
     else if (line === 'WINDOW END') inWindow = false;
-    else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as { nsPerOp: number };
+    else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as { nsPerOp: number; cpuNsPerOp: number };
     else if (inWindow) {
       const m = / allocated=(\d+)/.exec(line);
       if (m) allocated += Number(m[1]);
     }
   }
   if (result === undefined) throw new Error(`parse-probe ${kind} on ${root} printed no RESULT line`);
-  return { nsPerOp: result.nsPerOp, bytesPerOp: allocated / n };
+  return { nsPerOp: result.nsPerOp, cpuNsPerOp: result.cpuNsPerOp, bytesPerOp: allocated / n };
 }
 
 function median(xs: number[]): number {
@@ -61,8 +63,9 @@ for (const kind of kinds) {
   }
   const row = (which: 'base' | 'next'): string => {
     const s = samples[which];
-    const ns = s.map((x) => x.nsPerOp);
-    return `${median(ns).toFixed(0)} ns/op [${ns.map((x) => x.toFixed(0)).join(' ')}], ${median(s.map((x) => x.bytesPerOp)).toFixed(0)} B/op`;
+    const cpu = s.map((x) => x.cpuNsPerOp);
+    const wall = median(s.map((x) => x.nsPerOp));
+    return `cpu ${median(cpu).toFixed(0)} ns/op [${cpu.map((x) => x.toFixed(0)).join(' ')}], wall ${wall.toFixed(0)} ns/op, ${median(s.map((x) => x.bytesPerOp)).toFixed(0)} B/op`;
   };
   console.log(`${kind.padEnd(14)} base ${row('base')}\n${''.padEnd(14)} new  ${row('next')}`);
 }

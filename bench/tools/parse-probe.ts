@@ -8,7 +8,8 @@
  * what the transaction layer and registrar read afterwards. Prints "WINDOW START" and
  * "WINDOW END" around the measured loop (forced GCs at both ends, so the summed
  * --trace-gc-nvp `allocated=` of the lines between them is the loop's allocation) and one
- * "RESULT {json}" line with ns/op from process.hrtime.
+ * "RESULT {json}" line with wall ns/op (process.hrtime) and process CPU ns/op
+ * (process.cpuUsage: GC helper threads included, time others took the core excluded).
  */
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
@@ -137,12 +138,14 @@ async function main(): Promise<void> {
   if (gc === undefined) throw new Error('parse-probe: run with --expose-gc');
   gc();
   console.log('WINDOW START');
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < n; i++) once(m, buf);
   const t1 = process.hrtime.bigint();
+  const cpu = process.cpuUsage(c0);
   gc();
   console.log('WINDOW END');
-  console.log('RESULT ' + JSON.stringify({ kind, n, nsPerOp: Number(t1 - t0) / n, sink: sink & 1 }));
+  console.log('RESULT ' + JSON.stringify({ kind, n, nsPerOp: Number(t1 - t0) / n, cpuNsPerOp: ((cpu.user + cpu.system) * 1000) / n, sink: sink & 1 }));
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -66,6 +66,29 @@ export function headerKey(name: string): string {
 
 const KEY_CACHE = new Map<string, string>();
 
+/** What a lookup needs to know about a name: its key, known-header id and compact letter. */
+interface NameInfo {
+  readonly key: string;
+  /** KNOWN_HEADER_ID of the key, 0 for other headers. */
+  readonly id: number;
+  /** Char code of the compact form, 0 when none. */
+  readonly compact: number;
+}
+
+/** One Map lookup per header lookup instead of one per table (headerKey, id, compact form). */
+function nameInfo(name: string): NameInfo {
+  let info = NAME_INFO.get(name);
+  if (info === undefined) {
+    const key = headerKey(name);
+    info = { key, id: KNOWN_HEADER_ID.get(key) ?? 0, compact: COMPACT_CODE.get(key) ?? 0 };
+    // Bounded like KEY_CACHE.
+    if (NAME_INFO.size < 2048) NAME_INFO.set(name, info);
+  }
+  return info;
+}
+
+const NAME_INFO = new Map<string, NameInfo>();
+
 /** The spelling rvoip writes for a header name it creates. */
 export function canonicalHeaderName(name: string): string {
   const cached = CANONICAL_CACHE.get(name);
@@ -133,26 +156,25 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** The first value of the header, or undefined. */
   get(name: string): string | undefined {
-    const key = headerKey(name);
+    const info = nameInfo(name);
     const raw = this.raw;
     if (raw !== undefined) {
-      const id = KNOWN_HEADER_ID.get(key);
-      const i = id !== undefined ? raw.firstOf[id]! : raw.find(key, COMPACT_CODE.get(key) ?? 0);
+      const i = info.id !== 0 ? raw.firstOf[info.id]! : raw.find(info.key, info.compact);
       return i < 0 ? undefined : raw.value(i);
     }
-    const idx = this.keys.indexOf(key);
+    const idx = this.keys.indexOf(info.key);
     return idx < 0 ? undefined : this.fields[idx]!.value;
   }
 
   /** Every header line with this name, in order (comma lists are not split here). */
   getAll(name: string): string[] {
-    const key = headerKey(name);
+    const info = nameInfo(name);
+    const key = info.key;
     const out: string[] = [];
     const raw = this.raw;
     if (raw !== undefined) {
-      const id = KNOWN_HEADER_ID.get(key);
-      if (id !== undefined) return raw.valuesOf(id);
-      const compact = COMPACT_CODE.get(key) ?? 0;
+      if (info.id !== 0) return raw.valuesOf(info.id);
+      const compact = info.compact;
       for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) out.push(raw.value(i));
       return out;
     }
@@ -167,13 +189,13 @@ export class SipHeaders implements Iterable<HeaderField> {
 
   /** How many header lines carry this name. */
   count(name: string): number {
-    const key = headerKey(name);
+    const info = nameInfo(name);
+    const key = info.key;
     let n = 0;
     const raw = this.raw;
     if (raw !== undefined) {
-      const id = KNOWN_HEADER_ID.get(key);
-      if (id !== undefined) return raw.countOf[id]!;
-      const compact = COMPACT_CODE.get(key) ?? 0;
+      if (info.id !== 0) return raw.countOf[info.id]!;
+      const compact = info.compact;
       for (let i = 0; i < raw.count; i++) if (raw.matches(i, key, compact)) n++;
       return n;
     }

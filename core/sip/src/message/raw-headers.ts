@@ -97,6 +97,8 @@ export function knownHeaderId(s: string, at: number, len: number, packed = packN
  */
 export const scratchOffs: number[] = [];
 export const scratchIds: number[] = [];
+/** Lines the scratch keeps room for between messages. */
+const SCRATCH_KEEP = 256;
 
 /** Four offsets per line: name start, name end, value start, value end (LWS trimmed). */
 export class RawHeaderIndex {
@@ -131,7 +133,13 @@ export class RawHeaderIndex {
 
   /** The index of the n lines collected in scratchOffs / scratchIds (copied out). */
   static fromScratch(text: string, n: number, firstOf: number[], countOf: number[]): RawHeaderIndex {
-    return new RawHeaderIndex(text, scratchOffs.slice(0, n * 4), n, scratchIds.slice(0, n), firstOf, countOf);
+    const index = new RawHeaderIndex(text, scratchOffs.slice(0, n * 4), n, scratchIds.slice(0, n), firstOf, countOf);
+    // A message with thousands of lines must not leave the scratch that large for good.
+    if (scratchOffs.length > SCRATCH_KEEP * 4) {
+      scratchOffs.length = 0;
+      scratchIds.length = 0;
+    }
+    return index;
   }
 
   /**

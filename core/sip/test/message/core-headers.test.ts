@@ -236,3 +236,27 @@ describe('other typed headers', () => {
     expect(msg.require).to.deep.equal(['100rel']);
   });
 });
+
+describe('line index', () => {
+  it('indexes a message of thousands of lines, then a small one, each with its own values', () => {
+    const many = Array.from({ length: 3000 }, (_v, i) => `X-H${i}: v${i}`);
+    const big = request(['Via: SIP/2.0/UDP h;branch=z9hG4bK1', ...BASE, ...many], { validate: true });
+    const small = request(['Via: SIP/2.0/UDP s;branch=z9hG4bK2', ...BASE], { validate: true });
+    expect(big.headers.size).to.equal(3005);
+    expect(big.headers.get('x-h2999')).to.equal('v2999');
+    expect(big.topVia!.host).to.equal('h');
+    expect(small.headers.size).to.equal(5);
+    expect([small.topVia!.branch, small.cseq.seq, small.headers.get('x-h1')]).to.deep.equal(['z9hG4bK2', 1, undefined]);
+    expect(big.headers.get('X-H1')).to.equal('v1');
+  });
+
+  it('a rewritten line shifts the later ones, shorter or longer', () => {
+    for (const via of ['SIP/2.0/UDP a;branch=z9hG4bK1;rport;x=' + 'y'.repeat(40), 'SIP/2.0/UDP a;rport']) {
+      const msg = request([`Via: ${via}`, ...BASE, 'Expires: 5', 'X-Last: end'], { validate: true });
+      stampReceivedVia(msg, { protocol: 'udp', localAddress: '127.0.0.1', localPort: 5060, remoteAddress: '192.0.2.9', remotePort: 1 });
+      expect(msg.headers.get('via')).to.equal(via.replace(';rport', ';rport=1') + ';received=192.0.2.9');
+      expect([msg.headers.get('x-last'), msg.expires, msg.headers.get('call-id')]).to.deep.equal(['end', 5, 'c1']);
+      expect(parseMessage(serializeMessage(msg), { validate: true }).headers.get('X-Last')).to.equal('end');
+    }
+  });
+});
