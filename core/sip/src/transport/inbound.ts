@@ -7,6 +7,7 @@ import type { Logger } from '@rvoip/contracts';
 import { SipParseError } from '../message/errors.js';
 import type { SipMessage, SipRequest } from '../message/message.js';
 import { parseMessage } from '../message/parser.js';
+import type { ParseOptions } from '../message/parser.js';
 import { validateMessage } from '../message/validate.js';
 import { serializeMessage } from '../message/serializer.js';
 import { headerKey } from '../message/headers.js';
@@ -60,13 +61,17 @@ export class InboundProcessor {
   };
   private readonly queues = new Map<SipTransport, InboundQueue<Queued>>();
   private handler: MessageHandler | undefined;
+  /** The same options for every datagram: no object per packet. */
+  private readonly parseOptions: ParseOptions;
 
   constructor(
     private readonly table: ConnectionTable,
     private readonly points: () => ListeningPoint[],
     private readonly logger: Logger,
     private readonly opts: InboundOptions = {},
-  ) {}
+  ) {
+    this.parseOptions = Object.freeze({ validate: true, maxSize: opts.maxMessageSize });
+  }
 
   onMessage(handler: MessageHandler): void {
     this.handler = handler;
@@ -115,7 +120,7 @@ export class InboundProcessor {
         msg = parsed;
         validateMessage(msg);
       } else {
-        msg = parseMessage(data, { validate: true, maxSize: this.opts.maxMessageSize });
+        msg = parseMessage(data, this.parseOptions);
       }
     } catch (err) {
       this.rejectUnparsed(transport, data, info, err);
