@@ -31,6 +31,8 @@ export const DIGEST_ALGORITHMS: readonly DigestAlgorithm[] = [
 export function parseAlgorithm(token: string | undefined): DigestAlgorithm | undefined {
   // RFC 7616 3.3: an absent algorithm parameter means MD5.
   if (token === undefined) return 'MD5';
+  // Nearly every client writes the name as registered: no upper-cased copy for those.
+  for (const a of DIGEST_ALGORITHMS) if (a === token) return a;
   const upper = token.toUpperCase();
   return DIGEST_ALGORITHMS.find((a) => a.toUpperCase() === upper);
 }
@@ -81,14 +83,33 @@ export interface DigestResponseInput {
 
 /** The `response` parameter value (RFC 7616 3.4.1, 3.4.2, 3.4.3). */
 export function computeDigestResponse(input: DigestResponseInput): string {
-  const { algorithm: alg, nonce, method, uri, qop } = input;
-  const ha1 = isSessionAlgorithm(alg) ? digestHash(alg, `${input.ha1}:${nonce}:${input.cnonce ?? ''}`) : input.ha1;
-  const ha2 =
-    qop === 'auth-int'
-      ? digestHash(alg, `${method}:${uri}:${digestHash(alg, input.body ?? Buffer.alloc(0))}`)
-      : digestHash(alg, `${method}:${uri}`);
-  if (qop === undefined) return digestHash(alg, `${ha1}:${nonce}:${ha2}`);
-  return digestHash(alg, `${ha1}:${nonce}:${input.nc ?? ''}:${input.cnonce ?? ''}:${qop}:${ha2}`);
+  const { algorithm: alg, method, uri, qop } = input;
+  return responseFromHa2(alg, input.ha1, input.nonce, qop, input.nc, input.cnonce, computeHa2(alg, method, uri, qop, input.body));
+}
+
+/**
+ * HA2 (RFC 7616 3.4.3). Without auth-int it depends on method and uri alone, so a server
+ * answering many clients of one Request-URI may keep it.
+ */
+export function computeHa2(alg: DigestAlgorithm, method: string, uri: string, qop: DigestQop | undefined, body?: Buffer): string {
+  return qop === 'auth-int'
+    ? digestHash(alg, `${method}:${uri}:${digestHash(alg, body ?? Buffer.alloc(0))}`)
+    : digestHash(alg, `${method}:${uri}`);
+}
+
+/** The response from HA1 (of the base algorithm) and HA2; -sess derives the session HA1 here. */
+export function responseFromHa2(
+  alg: DigestAlgorithm,
+  ha1: string,
+  nonce: string,
+  qop: DigestQop | undefined,
+  nc: string | undefined,
+  cnonce: string | undefined,
+  ha2: string,
+): string {
+  const sessionHa1 = isSessionAlgorithm(alg) ? digestHash(alg, `${ha1}:${nonce}:${cnonce ?? ''}`) : ha1;
+  if (qop === undefined) return digestHash(alg, `${sessionHa1}:${nonce}:${ha2}`);
+  return digestHash(alg, `${sessionHa1}:${nonce}:${nc ?? ''}:${cnonce ?? ''}:${qop}:${ha2}`);
 }
 
 /** nc as eight lower-case hex digits (RFC 7616 3.4: `nc=00000001`). */

@@ -7,12 +7,14 @@ import type { Logger } from '@rvoip/contracts';
 import { silentLogger } from '@rvoip/contracts';
 import type { SipRequest } from '../message/message.js';
 import type { DigestAlgorithm, DigestBaseAlgorithm, DigestQop } from './algorithms.js';
-import { DIGEST_ALGORITHMS, baseAlgorithm, computeDigestResponse, computeHa1, computeUserhash } from './algorithms.js';
+import { DIGEST_ALGORITHMS, baseAlgorithm, computeHa1, computeHa2, computeUserhash, responseFromHa2 } from './algorithms.js';
 import { AuthHeader, parseAuthHeader } from '../message/auth-header.js';
 import { DigestError } from './errors.js';
-import { NonceIssuer } from './nonce.js';
+import { NONCE_EXPIRED, NONCE_INVALID, NonceIssuer } from './nonce.js';
 import { NonceCountTracker } from './nonce-counts.js';
-import { constantTimeEqual, verdictCredentials } from './server-checks.js';
+import type { CheckPolicy, CheckResult } from './server-checks.js';
+import { checkScannedCredentials, hexDigestEqual } from './server-checks.js';
+import { P_REALM, SCAN_DIGEST, SCAN_INVALID, scanCredentials, valueEquals } from './credentials-scan.js';
 
 /** What the lookup callback may return: the password, or pre-computed HA1 per algorithm. */
 export type DigestSecret = string | { ha1: Partial<Record<DigestBaseAlgorithm, string>> };
@@ -77,7 +79,15 @@ export class DigestServer {
   private readonly ttlMs: number;
   private readonly now: () => number;
   private readonly log: Logger;
-  private readonly ha1Cache = new Map<string, { password: string; ha1: string }>();
+  /** Per algorithm, then per user: no key string built per REGISTER. */
+  private readonly ha1Cache = new Map<DigestAlgorithm, Map<string, { password: string; ha1: string }>>();
+  private ha1Cached = 0;
+  private readonly policy: CheckPolicy;
+  // The last HA2 without auth-int: registrars see one Request-URI from every client.
+  private ha2Alg: DigestAlgorithm | undefined;
+  private ha2Method = '';
+  private ha2Uri = '';
+  private ha2 = '';
   private freshTemplates: ReadonlyArray<readonly [string, string]> | undefined;
   private staleTemplates: ReadonlyArray<readonly [string, string]> | undefined;
 
@@ -91,6 +101,7 @@ export class DigestServer {
     this.counts = new NonceCountTracker(opts.maxTrackedNonces ?? 1 << 20);
     this.log = (opts.logger ?? silentLogger).child({ module: 'sip.auth.server', realm: opts.realm });
     validateOptions(opts, this.algorithms, this.ttlMs);
+    this.policy = { algorithms: this.algorithms, qop: this.qop, allowLegacy: opts.allowLegacy ?? true, opaque: this.nonces.opaque() };
   }
 
   get challengeStatus(): 401 | 407 {
@@ -150,50 +161,35 @@ export class DigestServer {
 
   /** Checks the request's credentials for this realm. Never throws on bad input. */
   async verify(request: SipRequest): Promise<DigestVerdict> {
-    const creds = this.findCredentials(request);
+    const creds = this.readCredentials(request);
     if (creds === undefined) return this.challenge(false, 'no Digest credentials for this realm');
-    const checked = verdictCredentials(creds, {
-      algorithms: this.algorithms,
-      qop: this.qop,
-      allowLegacy: this.opts.allowLegacy ?? true,
-      opaque: this.nonces.opaque(),
-      requestUri: this.opts.checkUri === false ? undefined : request.rawUri,
-    });
-    if (checked.kind === 'bad-request') return checked;
-    if (checked.kind === 'challenge') return this.challenge(false, checked.why);
-    const { params, algorithm, qop } = checked;
+    if (creds.kind === 'bad-request') return creds;
+    if (creds.kind === 'challenge') return this.challenge(false, creds.why);
+    const { algorithm, qop } = creds;
 
-    const nonceCheck = this.nonces.check(params.nonce);
-    if (!nonceCheck.valid) return this.challenge(false, 'nonce was not issued by this server');
+    const nonceState = this.nonces.checkFields(creds.nonce);
+    if (nonceState === NONCE_INVALID) return this.challenge(false, 'nonce was not issued by this server');
+    // Read now: another verify may check a nonce while this one awaits the lookup.
+    const nonceSeq = this.nonces.lastSeq;
+    const nonceIssuer = this.nonces.lastIssuer;
 
-    const username = await this.resolveUsername(params.username, params.userhash, algorithm);
+    const username = creds.userhash ? await this.resolveUsername(creds.username, algorithm) : creds.username;
     if (username === undefined) return this.rejectCredentials('unknown user');
     const secret = await this.opts.lookup(username, this.realm);
     const ha1 = secret === undefined ? undefined : this.ha1(secret, algorithm, username);
     if (ha1 === undefined) return this.rejectCredentials('unknown user or no HA1 for this algorithm');
 
-    const expected = computeDigestResponse({
-      algorithm,
-      ha1,
-      nonce: params.nonce,
-      method: request.method,
-      uri: params.uri,
-      qop,
-      nc: params.nc,
-      cnonce: params.cnonce,
-      body: request.body,
-    });
-    if (!constantTimeEqual(expected, params.response.toLowerCase())) {
-      return this.rejectCredentials('response digest does not match');
-    }
+    const ha2 = qop === 'auth-int' ? computeHa2(algorithm, request.method, creds.uri, qop, request.body) : this.plainHa2(algorithm, request.method, creds.uri);
+    const expected = responseFromHa2(algorithm, ha1, creds.nonce, qop, creds.nc, creds.cnonce, ha2);
+    if (!hexDigestEqual(expected, creds.response)) return this.rejectCredentials('response digest does not match');
     // Stale only once the digest is known good: RFC 7616 3.3 says stale=true means the
     // password was right, so the client retries without asking the user.
-    if (nonceCheck.expired) return this.challenge(true, 'nonce expired');
+    if (nonceState === NONCE_EXPIRED) return this.challenge(true, 'nonce expired');
     if (qop !== undefined) {
-      const seen = this.counts.record(nonceCheck.issuer, nonceCheck.seq, parseInt(params.nc ?? '', 16));
+      const seen = this.counts.record(nonceIssuer, nonceSeq, parseInt(creds.nc ?? '', 16));
       if (seen === 'unknown') return this.challenge(true, 'nonce no longer tracked');
       if (seen === 'replay') {
-        this.log.warn({ username, nc: params.nc }, 'digest nonce-count replayed');
+        this.log.warn({ username, nc: creds.nc }, 'digest nonce-count replayed');
         return { kind: 'forbidden', status: 403, reason: 'Forbidden', why: 'nonce-count replayed' };
       }
     }
@@ -202,28 +198,45 @@ export class DigestServer {
       : { kind: 'ok', username, realm: this.realm, algorithm, qop };
   }
 
-  private findCredentials(request: SipRequest): AuthHeader | undefined {
-    for (const line of request.headers.getAll(this.credentialsHeaderName)) {
-      let value: AuthHeader;
-      try {
-        value = parseAuthHeader(line, this.credentialsHeaderName);
-      } catch (err) {
-        this.log.debug({ err }, 'unparsable credentials ignored');
+  /** The checked Digest credentials for this realm, or undefined when the request has none. */
+  private readCredentials(request: SipRequest): CheckResult | undefined {
+    const name = this.credentialsHeaderName;
+    for (const line of request.headers.getAll(name)) {
+      const scanned = scanCredentials(line);
+      if (scanned === SCAN_INVALID) {
+        this.logUnparsable(line, name);
         continue;
       }
       // Credentials in another scheme or for another realm are someone else's (torture
       // regaut01): they lead to a fresh challenge, not to an error.
-      if (value.isDigest && value.param('realm') === this.realm) return value;
+      if (scanned === SCAN_DIGEST && valueEquals(P_REALM, this.realm)) {
+        return checkScannedCredentials(this.policy, this.opts.checkUri === false ? undefined : request.rawUri);
+      }
     }
     return undefined;
   }
 
-  private async resolveUsername(
-    sent: string,
-    userhash: boolean,
-    algorithm: DigestAlgorithm,
-  ): Promise<string | undefined> {
-    if (!userhash) return sent;
+  /** The scan says only "invalid"; the full parser says why, when someone reads debug logs. */
+  private logUnparsable(line: string, name: string): void {
+    if (this.log.isLevelEnabled?.('debug') === false) return;
+    try {
+      parseAuthHeader(line, name);
+    } catch (err) {
+      this.log.debug({ err }, 'unparsable credentials ignored');
+    }
+  }
+
+  private plainHa2(alg: DigestAlgorithm, method: string, uri: string): string {
+    if (alg !== this.ha2Alg || method !== this.ha2Method || uri !== this.ha2Uri) {
+      this.ha2 = computeHa2(alg, method, uri, undefined);
+      this.ha2Alg = alg;
+      this.ha2Method = method;
+      this.ha2Uri = uri;
+    }
+    return this.ha2;
+  }
+
+  private async resolveUsername(sent: string, algorithm: DigestAlgorithm): Promise<string | undefined> {
     if (this.opts.userhashLookup === undefined) return undefined;
     const username = await this.opts.userhashLookup(sent.toLowerCase(), this.realm, algorithm);
     // Confirm the mapping so a faulty lookup cannot authenticate the wrong user.
@@ -242,12 +255,19 @@ export class DigestServer {
    */
   private ha1(secret: DigestSecret, alg: DigestAlgorithm, username: string): string | undefined {
     if (typeof secret !== 'string') return ha1For(secret, alg, username, this.realm);
-    const key = `${alg}\u0000${username}`;
-    const hit = this.ha1Cache.get(key);
+    let users = this.ha1Cache.get(alg);
+    const hit = users?.get(username);
     if (hit !== undefined && hit.password === secret) return hit.ha1;
     const ha1 = ha1For(secret, alg, username, this.realm)!;
-    if (this.ha1Cache.size >= HA1_CACHE_MAX) this.ha1Cache.clear();
-    this.ha1Cache.set(key, { password: secret, ha1 });
+    if (this.ha1Cached >= HA1_CACHE_MAX) {
+      this.ha1Cache.clear();
+      this.ha1Cached = 0;
+      users = undefined;
+    }
+    if (users === undefined) this.ha1Cache.set(alg, (users = new Map()));
+    const before = users.size;
+    users.set(username, { password: secret, ha1 });
+    this.ha1Cached += users.size - before;
     return ha1;
   }
 

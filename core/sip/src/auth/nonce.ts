@@ -12,8 +12,8 @@
  * input; here the digest is truncated and the input length is fixed (a nonce of any other
  * length is refused before the MAC is checked).
  */
-import { hash, timingSafeEqual } from 'node:crypto';
-import { fillRandom } from '../transaction/random-pool.js';
+import { hash } from 'node:crypto';
+import { randomPool, takeRandom } from '../transaction/random-pool.js';
 
 const TS_BYTES = 6;
 const SEQ_AT = TS_BYTES;
@@ -23,6 +23,15 @@ const SALT_BYTES = 2;
 const HEAD_BYTES = SALT_AT + SALT_BYTES;
 const MAC_BYTES = 16;
 const NONCE_BYTES = HEAD_BYTES + MAC_BYTES;
+
+/** checkFields results. */
+export const NONCE_INVALID = 0;
+export const NONCE_FRESH = 1;
+export const NONCE_EXPIRED = 2;
+
+/** base64url character -> its 6 bits, 255 for anything else (Buffer's decoder is lenient). */
+const B64URL = new Uint8Array(128).fill(255);
+for (let v = 0; v < 64; v++) B64URL['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.charCodeAt(v)] = v;
 
 export type NonceCheck =
   | { valid: true; issuedAt: number; expired: boolean; seq: number; issuer: number }
@@ -34,7 +43,13 @@ export class NonceIssuer {
   private readonly headAt: number;
   /** Scratch for issuing: one nonce's bytes before base64url encoding. */
   private readonly scratch = Buffer.alloc(NONCE_BYTES);
+  /** Scratch for checking: the decoded nonce. */
+  private readonly raw = Buffer.alloc(NONCE_BYTES);
   private readonly opaqueValue: string;
+  /** What the last successful checkFields saw; read before anything else checks a nonce. */
+  lastIssuedAt = 0;
+  lastSeq = 0;
+  lastIssuer = 0;
 
   constructor(
     secret: string | Buffer,
@@ -57,21 +72,40 @@ export class NonceIssuer {
     out.writeUIntBE(Math.min(0xffff_ffff_ffff, Math.max(0, Math.floor(this.now()))), 0, TS_BYTES);
     out.writeUInt32BE(seq >>> 0, SEQ_AT);
     out.writeUInt32BE(issuer >>> 0, ISSUER_AT);
-    fillRandom(out, SALT_AT, SALT_BYTES);
-    this.mac(out, 0).copy(out, HEAD_BYTES, 0, MAC_BYTES);
+    const at = takeRandom(SALT_BYTES);
+    const pool = randomPool();
+    for (let k = 0; k < SALT_BYTES; k++) out[SALT_AT + k] = pool[at + k]!;
+    const mac = this.mac(out);
+    for (let k = 0; k < MAC_BYTES; k++) out[HEAD_BYTES + k] = mac.charCodeAt(k);
     return out.toString('base64url');
   }
 
   check(nonce: string): NonceCheck {
+    const state = this.checkFields(nonce);
+    if (state === NONCE_INVALID) return { valid: false };
+    return { valid: true, issuedAt: this.lastIssuedAt, expired: state === NONCE_EXPIRED, seq: this.lastSeq, issuer: this.lastIssuer };
+  }
+
+  /**
+   * check() without the result object: NONCE_INVALID, NONCE_FRESH or NONCE_EXPIRED, and
+   * for the last two the nonce's fields in lastIssuedAt / lastSeq / lastIssuer.
+   */
+  checkFields(nonce: string): number {
     // 32 bytes are 43 base64url characters; anything else cannot be ours.
-    if (nonce.length !== 43) return { valid: false };
-    const raw = Buffer.from(nonce, 'base64url');
-    if (raw.length !== NONCE_BYTES || raw.toString('base64url') !== nonce) return { valid: false };
-    if (!timingSafeEqual(raw.subarray(HEAD_BYTES), this.mac(raw, 0).subarray(0, MAC_BYTES))) return { valid: false };
+    if (nonce.length !== 43 || !this.decode(nonce)) return NONCE_INVALID;
+    const raw = this.raw;
+    const mac = this.mac(raw);
+    // Constant time: every byte is compared whatever the first difference.
+    let diff = 0;
+    for (let k = 0; k < MAC_BYTES; k++) diff |= raw[HEAD_BYTES + k]! ^ mac.charCodeAt(k);
+    if (diff !== 0) return NONCE_INVALID;
     const issuedAt = raw.readUIntBE(0, TS_BYTES);
+    this.lastIssuedAt = issuedAt;
+    this.lastSeq = raw.readUInt32BE(SEQ_AT);
+    this.lastIssuer = raw.readUInt32BE(ISSUER_AT);
     const age = this.now() - issuedAt;
     // A nonce from the future means clock trouble or forgery; treat it as expired.
-    return { valid: true, issuedAt, expired: age > this.ttlMs || age < -1000, seq: raw.readUInt32BE(SEQ_AT), issuer: raw.readUInt32BE(ISSUER_AT) };
+    return age > this.ttlMs || age < -1000 ? NONCE_EXPIRED : NONCE_FRESH;
   }
 
   /** A stable opaque value: clients must echo it, and a mismatch shows a foreign challenge. */
@@ -79,8 +113,49 @@ export class NonceIssuer {
     return this.opaqueValue;
   }
 
-  private mac(src: Buffer, at: number): Buffer {
-    src.copy(this.macInput, this.headAt, at, at + HEAD_BYTES);
-    return hash('sha256', this.macInput, 'buffer');
+  /**
+   * Decodes the 43 characters into `raw`, refusing what issue() cannot have produced:
+   * characters outside the base64url alphabet, and set bits past the 256th (the last
+   * character carries 4 bits and 2 zero bits). That is exactly the set of strings that
+   * Buffer.from(s, 'base64url') decodes to 32 bytes and re-encodes unchanged.
+   */
+  private decode(nonce: string): boolean {
+    const raw = this.raw;
+    let o = 0;
+    let i = 0;
+    // Ten groups of four characters make 30 bytes; three characters make the last two.
+    for (; i < 40; i += 4) {
+      const a = sextet(nonce, i);
+      const b = sextet(nonce, i + 1);
+      const c = sextet(nonce, i + 2);
+      const d = sextet(nonce, i + 3);
+      if ((a | b | c | d) > 63) return false;
+      raw[o++] = (a << 2) | (b >> 4);
+      raw[o++] = ((b & 15) << 4) | (c >> 2);
+      raw[o++] = ((c & 3) << 6) | d;
+    }
+    const a = sextet(nonce, 40);
+    const b = sextet(nonce, 41);
+    const c = sextet(nonce, 42);
+    if ((a | b | c) > 63 || (c & 3) !== 0) return false;
+    raw[o++] = (a << 2) | (b >> 4);
+    raw[o] = ((b & 15) << 4) | (c >> 2);
+    return true;
   }
+
+  /**
+   * The MAC of the head at the start of `src`, one byte per character: a 'buffer' result
+   * from crypto.hash costs about twice a string one (a backing store per call).
+   */
+  private mac(src: Buffer): string {
+    const input = this.macInput;
+    const at = this.headAt;
+    for (let k = 0; k < HEAD_BYTES; k++) input[at + k] = src[k]!;
+    return hash('sha256', input, 'binary');
+  }
+}
+
+function sextet(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c < 128 ? B64URL[c]! : 255;
 }

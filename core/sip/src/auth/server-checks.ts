@@ -2,22 +2,43 @@
  * Syntactic and policy checks on received Digest credentials, before any hashing:
  * which parameters are present, whether algorithm/qop are ones this server offered,
  * whether the digest-uri names the Request-URI. Split out so the server reads as the
- * protocol decision list and this file as the grammar.
+ * protocol decision list and this file as the grammar. Works on the credentials the
+ * last scanCredentials call found (credentials-scan.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { DigestAlgorithm, DigestQop } from './algorithms.js';
 import { parseAlgorithm } from './algorithms.js';
 import { parseAnyUri } from '../message/uri.js';
-import type { AuthHeader } from '../message/auth-header.js';
+import {
+  P_ALGORITHM,
+  P_CNONCE,
+  P_NC,
+  P_NONCE,
+  P_OPAQUE,
+  P_QOP,
+  P_RESPONSE,
+  P_URI,
+  P_USERHASH,
+  P_USERNAME,
+  has,
+  isHexValue,
+  value,
+  valueEquals,
+  valueLength,
+} from './credentials-scan.js';
 
-export interface CheckedParams {
+/** Credentials that passed the checks, with what the server hashes them with. */
+export interface UsableCredentials {
+  kind: 'usable';
+  algorithm: DigestAlgorithm;
+  qop: DigestQop | undefined;
   username: string;
   userhash: boolean;
   nonce: string;
   uri: string;
   response: string;
-  nc?: string;
-  cnonce?: string;
+  /** Lower-cased; present whenever the client sent one, with or without qop. */
+  nc: string | undefined;
+  cnonce: string | undefined;
 }
 
 export interface CheckPolicy {
@@ -25,71 +46,76 @@ export interface CheckPolicy {
   qop: readonly DigestQop[];
   allowLegacy: boolean;
   opaque: string;
-  /** The Request-URI the digest uri must match; undefined skips the check. */
-  requestUri: string | undefined;
 }
 
 export type CheckResult =
-  | { kind: 'usable'; params: CheckedParams; algorithm: DigestAlgorithm; qop?: DigestQop }
+  | UsableCredentials
   | { kind: 'challenge'; why: string }
   | { kind: 'bad-request'; status: 400; reason: 'Bad Request'; why: string };
 
-const NC = /^[0-9a-fA-F]{8}$/;
-const HEX = /^[0-9a-fA-F]+$/;
+const REQUIRED: ReadonlyArray<readonly [number, string]> = [
+  [P_USERNAME, 'username'],
+  [P_NONCE, 'nonce'],
+  [P_URI, 'uri'],
+  [P_RESPONSE, 'response'],
+];
 
-export function verdictCredentials(creds: AuthHeader, policy: CheckPolicy): CheckResult {
-  const p = paramMap(creds);
-  for (const name of ['username', 'nonce', 'uri', 'response']) {
-    if (!p.has(name)) return bad(`Digest credentials lack the ${name} parameter`);
+/**
+ * Checks the scanned credentials; `requestUri` is the Request-URI the digest uri must
+ * match, undefined to skip that check.
+ */
+export function checkScannedCredentials(policy: CheckPolicy, requestUri: string | undefined): CheckResult {
+  for (const [id, name] of REQUIRED) {
+    if (!has(id)) return bad(`Digest credentials lack the ${name} parameter`);
   }
-  const algorithm = parseAlgorithm(p.get('algorithm'));
+  const algorithmText = value(P_ALGORITHM);
+  const algorithm = parseAlgorithm(algorithmText);
   if (algorithm === undefined || !policy.algorithms.includes(algorithm)) {
-    return { kind: 'challenge', why: `algorithm ${p.get('algorithm') ?? 'MD5'} was not offered` };
+    return { kind: 'challenge', why: `algorithm ${algorithmText ?? 'MD5'} was not offered` };
   }
-  const response = p.get('response')!;
-  if (!HEX.test(response)) return bad('Digest response is not hexadecimal');
+  if (!isHexValue(P_RESPONSE, 1)) return bad('Digest response is not hexadecimal');
 
-  const qopToken = p.get('qop')?.toLowerCase();
+  const qopToken = value(P_QOP)?.toLowerCase();
   let qop: DigestQop | undefined;
   if (qopToken !== undefined) {
     if (qopToken !== 'auth' && qopToken !== 'auth-int') return bad(`unknown qop "${qopToken}"`);
     if (!policy.qop.includes(qopToken)) return { kind: 'challenge', why: `qop ${qopToken} was not offered` };
     qop = qopToken;
-    const nc = p.get('nc');
-    if (nc === undefined || !NC.test(nc)) return bad('Digest credentials with qop need nc as eight hex digits');
-    if (!p.has('cnonce')) return bad('Digest credentials with qop need a cnonce');
+    if (valueLength(P_NC) !== 8 || !isHexValue(P_NC, 8)) return bad('Digest credentials with qop need nc as eight hex digits');
+    if (!has(P_CNONCE)) return bad('Digest credentials with qop need a cnonce');
   } else if (!policy.allowLegacy) {
     return { kind: 'challenge', why: 'credentials without qop are not accepted' };
   }
 
-  const opaque = p.get('opaque');
-  if (opaque !== undefined && opaque !== policy.opaque) return { kind: 'challenge', why: 'opaque does not match' };
+  if (has(P_OPAQUE) && !valueEquals(P_OPAQUE, policy.opaque)) return { kind: 'challenge', why: 'opaque does not match' };
 
-  const uri = p.get('uri')!;
-  if (policy.requestUri !== undefined && !sameUri(uri, policy.requestUri)) {
+  const uri = value(P_URI)!;
+  if (requestUri !== undefined && !sameUri(uri, requestUri)) {
     // RFC 7616 3.4.6: a digest-uri naming another resource is a bad request.
-    return bad(`Digest uri "${uri}" does not match the Request-URI "${policy.requestUri}"`);
+    return bad(`Digest uri "${uri}" does not match the Request-URI "${requestUri}"`);
   }
-  const params: CheckedParams = {
-    username: p.get('username')!,
-    userhash: p.get('userhash')?.toLowerCase() === 'true',
-    nonce: p.get('nonce')!,
+  return {
+    kind: 'usable',
+    algorithm,
+    qop,
+    username: value(P_USERNAME)!,
+    userhash: value(P_USERHASH)?.toLowerCase() === 'true',
+    nonce: value(P_NONCE)!,
     uri,
-    response,
+    response: value(P_RESPONSE)!,
+    nc: value(P_NC)?.toLowerCase(),
+    cnonce: value(P_CNONCE),
   };
-  if (p.has('nc')) params.nc = p.get('nc')!.toLowerCase();
-  if (p.has('cnonce')) params.cnonce = p.get('cnonce')!;
-  return qop === undefined ? { kind: 'usable', params, algorithm } : { kind: 'usable', params, algorithm, qop };
+}
+
+function bad(why: string): CheckResult {
+  return { kind: 'bad-request', status: 400, reason: 'Bad Request', why };
 }
 
 /**
  * The digest-uri is the Request-URI the client sent; a proxy may have re-encoded the
  * Request-URI (escaping, case of scheme and host), so fall back to URI equivalence.
  */
-function bad(why: string): CheckResult {
-  return { kind: 'bad-request', status: 400, reason: 'Bad Request', why };
-}
-
 function sameUri(digestUri: string, requestUri: string): boolean {
   if (digestUri === requestUri) return true;
   try {
@@ -99,15 +125,16 @@ function sameUri(digestUri: string, requestUri: string): boolean {
   }
 }
 
-/** Lower-cased name -> value; the first occurrence wins, as AuthHeader.param does. */
-function paramMap(h: AuthHeader): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const { name, value } of h.params) if (!m.has(name.toLowerCase())) m.set(name.toLowerCase(), value);
-  return m;
-}
-
-export function constantTimeEqual(a: string, b: string): boolean {
-  const ba = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ba.length === bb.length && timingSafeEqual(ba, bb);
+/**
+ * `expected` (lower-case hex, as digestHash returns it) equals the client's hex
+ * `response` in either case, in time that depends only on the length (which is public:
+ * the algorithm fixes it). Allocates nothing, unlike Buffer.from + timingSafeEqual.
+ * `response` must already be known to be hex: `| 0x20` lower-cases A-F and keeps digits.
+ */
+export function hexDigestEqual(expected: string, response: string): boolean {
+  const n = expected.length;
+  if (response.length !== n) return false;
+  let diff = 0;
+  for (let i = 0; i < n; i++) diff |= expected.charCodeAt(i) ^ (response.charCodeAt(i) | 0x20);
+  return diff === 0;
 }

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
-import { NonceIssuer } from '../../src/auth/nonce.js';
+import { NONCE_EXPIRED, NONCE_FRESH, NONCE_INVALID, NonceIssuer } from '../../src/auth/nonce.js';
 import { NonceCountTracker } from '../../src/auth/nonce-counts.js';
 
 describe('self-validating nonces', () => {
@@ -80,5 +81,57 @@ describe('nonce-count tracking', () => {
     expect(seq).to.equal(0x10);
     for (const s of near) expect(t.record(t.issuerId, s, 1)).to.equal('fresh');
     expect(t.record(t.issuerId, near[0]!, 1)).to.equal('replay');
+  });
+});
+
+describe('nonce decoding and wire format', () => {
+  const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+  it('keeps the wire format: head | SHA-256(len | secret | realm | 0 | head)[0..16), base64url', () => {
+    const issuer = new NonceIssuer('k3y', 'example.com', 10_000, () => 0x0102_0304_0506);
+    const raw = Buffer.from(issuer.issue(7, 9), 'base64url');
+    expect(raw.length).to.equal(32);
+    expect(raw.readUIntBE(0, 6)).to.equal(0x0102_0304_0506);
+    expect(raw.readUInt32BE(6)).to.equal(7);
+    expect(raw.readUInt32BE(10)).to.equal(9);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(3, 0);
+    const input = Buffer.concat([len, Buffer.from('k3y'), Buffer.from('example.com'), Buffer.from([0]), raw.subarray(0, 16)]);
+    expect(raw.subarray(16).equals(createHash('sha256').update(input).digest().subarray(0, 16))).to.equal(true);
+    // A nonce built by hand the same way (what an older node of the cluster issued) is accepted.
+    const head = Buffer.from(raw.subarray(0, 16));
+    head.writeUInt32BE(1234, 6);
+    const mac = createHash('sha256').update(Buffer.concat([input.subarray(0, input.length - 16), head])).digest().subarray(0, 16);
+    const forged = Buffer.concat([head, mac]).toString('base64url');
+    expect(issuer.check(forged)).to.deep.include({ valid: true, seq: 1234, issuer: 9 });
+  });
+
+  it('refuses every single-character change, outside-alphabet characters and non-canonical endings', () => {
+    const issuer = new NonceIssuer('k', 'example.com', 10_000, () => 1);
+    const nonce = issuer.issue(3, 4);
+    expect(issuer.checkFields(nonce)).to.equal(NONCE_FRESH);
+    // Buffer's base64url decoder also takes '+', '/', '=' and skips junk: none of it may pass.
+    const others = [...B64URL, '+', '/', '=', ' ', '.', '\0', '\u00c1', '\u0141', '\u4e2d', '\ud800'];
+    for (let i = 0; i < nonce.length; i++) {
+      for (const c of others) {
+        if (c === nonce[i]) continue;
+        const changed = nonce.slice(0, i) + c + nonce.slice(i + 1);
+        expect(issuer.checkFields(changed), `${i}: ${JSON.stringify(c)}`).to.equal(NONCE_INVALID);
+      }
+    }
+    for (const bad of [nonce.slice(1), nonce + 'A', nonce + '=', `${nonce.slice(0, 42)}`, '', 'x'.repeat(43)]) {
+      expect(issuer.check(bad).valid, bad).to.equal(false);
+    }
+  });
+
+  it('reports expiry through checkFields with the nonce fields', () => {
+    let now = 50_000;
+    const issuer = new NonceIssuer('k', 'example.com', 10_000, () => now);
+    const nonce = issuer.issue(11, 12);
+    now += 10_001;
+    expect(issuer.checkFields(nonce)).to.equal(NONCE_EXPIRED);
+    expect([issuer.lastIssuedAt, issuer.lastSeq, issuer.lastIssuer]).to.deep.equal([50_000, 11, 12]);
+    now = 50_000 - 1_001;
+    expect(issuer.checkFields(nonce)).to.equal(NONCE_EXPIRED);
   });
 });
