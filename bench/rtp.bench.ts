@@ -18,7 +18,8 @@
  *    RTP_BENCH_UDP (the engine's udp option in the calls and echo phases: auto (default,
  *    batched when the addon is built), dgram, batched),
  *    RTP_BENCH_PHASES (calls,echo,floor,floor-native: the phases to run; floor-native is the
- *    floor on the native batched UDP endpoints, run when the addon is built).
+ *    floor on the native batched UDP endpoints, run when the addon is built; add
+ *    calls-dgram,echo-dgram for the engine on dgram in the same rounds, for comparison).
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -289,10 +290,14 @@ export async function benchG711Calls1000(): Promise<Record<string, unknown>> {
   const echoRuns: CallsRun[] = [];
   const rawRuns: CallsRun[] = [];
   const rawNativeRuns: CallsRun[] = [];
+  const ivrDgramRuns: CallsRun[] = [];
+  const echoDgramRuns: CallsRun[] = [];
   for (let r = 0; r < rounds; r++) {
     if (phases.has('calls')) ivrRuns.push(await runCalls({ ivr: calls, echo: probes, portBase: 61000, warmupMs: 3000, measureMs }));
     if (phases.has('echo')) echoRuns.push(await runCalls({ ivr: 0, echo: calls, portBase: 61000, warmupMs: 3000, measureMs }));
     if (phases.has('floor')) rawRuns.push(await runCalls({ ivr: 0, echo: 0, raw: calls, portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('calls-dgram')) ivrDgramRuns.push(await runCalls({ ivr: calls, echo: probes, udp: 'dgram', portBase: 61000, warmupMs: 3000, measureMs }));
+    if (phases.has('echo-dgram')) echoDgramRuns.push(await runCalls({ ivr: 0, echo: calls, udp: 'dgram', portBase: 61000, warmupMs: 3000, measureMs }));
     if (phases.has('floor-native')) rawNativeRuns.push(await runCalls({ ivr: 0, echo: 0, raw: calls, rawTransport: 'batched', portBase: 61000, warmupMs: 3000, measureMs }));
   }
   const ivr = median(ivrRuns);
@@ -316,6 +321,8 @@ export async function benchG711Calls1000(): Promise<Record<string, unknown>> {
     udpFloorNative1000: nativeUdp.loaded
       ? { ...rawNative, eventLoopBlockedP99Ms: blockedP99(rawNative), what: 'as udpFloor1000 on the native batched endpoints (core/media/native: recvmmsg into one slab, one JS call per loop turn, sendmmsg queue flushed per turn)' }
       : { notRun: nativeUdp.reason },
+    ...(ivrDgramRuns.length ? { calls1000Dgram: { ...median(ivrDgramRuns), what: 'the calls phase with the engine on node:dgram sockets, interleaved with the others (not judged)' } } : {}),
+    ...(echoDgramRuns.length ? { echo1000Dgram: { ...median(echoDgramRuns), what: 'the echo phase with the engine on node:dgram sockets, interleaved with the others (not judged)' } } : {}),
     notes: [
       'cpuPercentOfOneCore: process.cpuUsage of the engine process (all its threads) over the window, 100 = one core',
       'engine.latency.<kind>: recvWait (peer send -> receive callback), handle (callback run), engine (their sum, the judged figure); ivr.tickLate/tickToSent: media-clock due time -> the session tick starts / its packet is sent (Date.now() due times and 1 ms timers: 0-1 ms of it is timer granularity); ivr.arrivalToPlayout/peerSendToPlayout include the jitter buffer\'s deliberate delay',

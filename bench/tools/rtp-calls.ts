@@ -84,14 +84,14 @@ function unpin(): void {
   spawnSync('taskset', ['-a', '-p', '-c', `0-${availableParallelism() - 1}`, String(process.pid)], { stdio: 'ignore' });
 }
 
-export async function runCalls(opts: { ivr: number; echo: number; raw?: number; rawTransport?: 'dgram' | 'batched'; portBase: number; warmupMs: number; measureMs: number }): Promise<CallsRun> {
+export async function runCalls(opts: { ivr: number; echo: number; raw?: number; rawTransport?: 'dgram' | 'batched'; udp?: 'dgram' | 'batched' | 'auto'; portBase: number; warmupMs: number; measureMs: number }): Promise<CallsRun> {
   const raw = opts.raw ?? 0;
   const rawTransport = opts.rawTransport ?? 'dgram';
   const peer = await RtpPeer.open(16);
   const pin = pinning();
   const node = [process.execPath, ...(process.env.RTP_ENGINE_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const [cmd, ...cmdArgs] = pin ? ['taskset', '-c', String(pin.engineCpu), ...node] : node;
-  const child = spawn(cmd!, [...cmdArgs, '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--raw-transport', rawTransport, '--udp', process.env.RTP_BENCH_UDP ?? 'auto', '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
+  const child = spawn(cmd!, [...cmdArgs, '--import', 'tsx', '--conditions=rvoip-source', SERVER, '--ivr', String(opts.ivr), '--echo', String(opts.echo), '--raw', String(raw), '--raw-transport', rawTransport, '--udp', opts.udp ?? process.env.RTP_BENCH_UDP ?? 'auto', '--peer-ports', peer.ports.join(','), '--port-base', String(opts.portBase)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const nextLine = jsonLines(createInterface({ input: child.stdout! }));
