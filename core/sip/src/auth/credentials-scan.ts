@@ -152,6 +152,18 @@ export function valueEquals(id: number, expected: string): boolean {
   return true;
 }
 
+/**
+ * value(id)?.toLowerCase() === lower, for a lower-case ASCII `lower` without 'k' (the
+ * Kelvin sign lower-cases to 'k'; no other non-ASCII character lower-cases to a plain
+ * ASCII letter), so folding ASCII letters in place gives the same answer.
+ */
+export function foldedValueEquals(id: number, lower: string): boolean {
+  const a = starts[id]!;
+  if (a < 0) return false;
+  if (escaped[id] === 1) return value(id)!.toLowerCase() === lower;
+  return ends[id]! - a === lower.length && foldedEquals(units, a, lower);
+}
+
 /** value(id) is at least `min` hex digits (either case) and nothing else; false when absent. */
 export function isHexValue(id: number, min: number): boolean {
   const a = starts[id]!;
@@ -177,8 +189,11 @@ export function isHex(s: string, min: number): boolean {
   return true;
 }
 
+const HEX = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
+
 function isHexUnit(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+  return c < 128 && HEX[c] === 1;
 }
 
 /** u[at, at + lower.length) equals `lower` with ASCII letters compared case-insensitively. */

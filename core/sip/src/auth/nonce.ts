@@ -69,15 +69,20 @@ export class NonceIssuer {
   /** A nonce for sequence number `seq` of tracker `issuer` (NonceCountTracker). */
   issue(seq = 0, issuer = 0): string {
     const out = this.scratch;
-    out.writeUIntBE(Math.min(0xffff_ffff_ffff, Math.max(0, Math.floor(this.now()))), 0, TS_BYTES);
-    out.writeUInt32BE(seq >>> 0, SEQ_AT);
-    out.writeUInt32BE(issuer >>> 0, ISSUER_AT);
+    const ts = Math.min(0xffff_ffff_ffff, Math.max(0, Math.floor(this.now())));
+    // Byte by byte: Buffer's write*/read* methods validate their arguments on every call.
+    putUint32(out, 0, Math.floor(ts / 0x1_0000));
+    out[4] = (ts >>> 8) & 0xff;
+    out[5] = ts & 0xff;
+    putUint32(out, SEQ_AT, seq >>> 0);
+    putUint32(out, ISSUER_AT, issuer >>> 0);
     const at = takeRandom(SALT_BYTES);
     const pool = randomPool();
     for (let k = 0; k < SALT_BYTES; k++) out[SALT_AT + k] = pool[at + k]!;
     const mac = this.mac(out);
     for (let k = 0; k < MAC_BYTES; k++) out[HEAD_BYTES + k] = mac.charCodeAt(k);
-    return out.toString('base64url');
+    const b = out as Base64urlSliceable;
+    return b.base64urlSlice !== undefined ? b.base64urlSlice(0, NONCE_BYTES) : out.toString('base64url');
   }
 
   check(nonce: string): NonceCheck {
@@ -99,10 +104,10 @@ export class NonceIssuer {
     let diff = 0;
     for (let k = 0; k < MAC_BYTES; k++) diff |= raw[HEAD_BYTES + k]! ^ mac.charCodeAt(k);
     if (diff !== 0) return NONCE_INVALID;
-    const issuedAt = raw.readUIntBE(0, TS_BYTES);
+    const issuedAt = getUint32(raw, 0) * 0x1_0000 + raw[4]! * 0x100 + raw[5]!;
     this.lastIssuedAt = issuedAt;
-    this.lastSeq = raw.readUInt32BE(SEQ_AT);
-    this.lastIssuer = raw.readUInt32BE(ISSUER_AT);
+    this.lastSeq = getUint32(raw, SEQ_AT);
+    this.lastIssuer = getUint32(raw, ISSUER_AT);
     const age = this.now() - issuedAt;
     // A nonce from the future means clock trouble or forgery; treat it as expired.
     return age > this.ttlMs || age < -1000 ? NONCE_EXPIRED : NONCE_FRESH;
@@ -153,6 +158,20 @@ export class NonceIssuer {
     for (let k = 0; k < HEAD_BYTES; k++) input[at + k] = src[k]!;
     return hash('sha256', input, 'binary');
   }
+}
+
+/** Buffer#base64urlSlice skips toString's argument juggling; toString is the fallback. */
+type Base64urlSliceable = { base64urlSlice?: (start: number, end: number) => string };
+
+function putUint32(b: Buffer, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+function getUint32(b: Buffer, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 }
 
 function sextet(s: string, i: number): number {

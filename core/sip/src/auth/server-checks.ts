@@ -19,6 +19,7 @@ import {
   P_URI,
   P_USERHASH,
   P_USERNAME,
+  foldedValueEquals,
   has,
   isHexValue,
   value,
@@ -53,29 +54,22 @@ export type CheckResult =
   | { kind: 'challenge'; why: string }
   | { kind: 'bad-request'; status: 400; reason: 'Bad Request'; why: string };
 
-const REQUIRED: ReadonlyArray<readonly [number, string]> = [
-  [P_USERNAME, 'username'],
-  [P_NONCE, 'nonce'],
-  [P_URI, 'uri'],
-  [P_RESPONSE, 'response'],
-];
-
 /**
  * Checks the scanned credentials; `requestUri` is the Request-URI the digest uri must
  * match, undefined to skip that check.
  */
 export function checkScannedCredentials(policy: CheckPolicy, requestUri: string | undefined): CheckResult {
-  for (const [id, name] of REQUIRED) {
-    if (!has(id)) return bad(`Digest credentials lack the ${name} parameter`);
-  }
-  const algorithmText = value(P_ALGORITHM);
-  const algorithm = parseAlgorithm(algorithmText);
+  if (!has(P_USERNAME)) return lacks('username');
+  if (!has(P_NONCE)) return lacks('nonce');
+  if (!has(P_URI)) return lacks('uri');
+  if (!has(P_RESPONSE)) return lacks('response');
+  const algorithm = scannedAlgorithm(policy.algorithms);
   if (algorithm === undefined || !policy.algorithms.includes(algorithm)) {
-    return { kind: 'challenge', why: `algorithm ${algorithmText ?? 'MD5'} was not offered` };
+    return { kind: 'challenge', why: `algorithm ${value(P_ALGORITHM) ?? 'MD5'} was not offered` };
   }
   if (!isHexValue(P_RESPONSE, 1)) return bad('Digest response is not hexadecimal');
 
-  const qopToken = value(P_QOP)?.toLowerCase();
+  const qopToken = foldedValueEquals(P_QOP, 'auth') ? 'auth' : foldedValueEquals(P_QOP, 'auth-int') ? 'auth-int' : value(P_QOP)?.toLowerCase();
   let qop: DigestQop | undefined;
   if (qopToken !== undefined) {
     if (qopToken !== 'auth' && qopToken !== 'auth-int') return bad(`unknown qop "${qopToken}"`);
@@ -99,13 +93,24 @@ export function checkScannedCredentials(policy: CheckPolicy, requestUri: string 
     algorithm,
     qop,
     username: value(P_USERNAME)!,
-    userhash: value(P_USERHASH)?.toLowerCase() === 'true',
+    userhash: foldedValueEquals(P_USERHASH, 'true'),
     nonce: value(P_NONCE)!,
     uri,
     response: value(P_RESPONSE)!,
     nc: value(P_NC)?.toLowerCase(),
     cnonce: value(P_CNONCE),
   };
+}
+
+/** The algorithm param as parseAlgorithm reads it, compared in place for the offered names. */
+function scannedAlgorithm(offered: readonly DigestAlgorithm[]): DigestAlgorithm | undefined {
+  if (!has(P_ALGORITHM)) return 'MD5';
+  for (const a of offered) if (valueEquals(P_ALGORITHM, a)) return a;
+  return parseAlgorithm(value(P_ALGORITHM));
+}
+
+function lacks(name: string): CheckResult {
+  return bad(`Digest credentials lack the ${name} parameter`);
 }
 
 function bad(why: string): CheckResult {

@@ -14,6 +14,7 @@ import {
   SCAN_DIGEST,
   SCAN_INVALID,
   SCAN_OTHER_SCHEME,
+  foldedValueEquals,
   isHexValue,
   scanCredentials,
   value,
@@ -103,7 +104,7 @@ function generated(r: () => number): string {
 describe('credentials scanner', () => {
   it('accepts, refuses and reads exactly what parseAuthHeader + first-param lookup do', () => {
     const r = rng(20261122);
-    for (let i = 0; i < 30_000; i++) {
+    for (let i = 0; i < 20_000; i++) {
       const s = generated(r);
       expect(viaScanner(s), JSON.stringify(s)).to.deep.equal(viaParser(s));
     }
@@ -146,6 +147,21 @@ describe('credentials scanner', () => {
     expect(isHexValue(P_NC, 8)).to.equal(true);
     expect(valueLength(P_NC)).to.equal(8);
     expect(isHexValue(P_CNONCE, 1)).to.equal(false);
+  });
+
+  it('folds case in place exactly as toLowerCase does for auth, auth-int and true', () => {
+    const values = ['auth', 'AUTH', 'Auth', 'auth-int', 'AUTH-INT', 'auth\u212a', '\uff41uth', 'a\u0130uth', 'aut', 'authx', '', 'true', 'TRUE', 'tRuE', 'tru\u0117'];
+    for (const v of values) {
+      for (const quoted of [`"${v}"`, `"${v.slice(0, 1)}\\${v.slice(1)}"`, v]) {
+        if (scanCredentials(`Digest qop=${quoted}, userhash=${quoted}`) !== SCAN_DIGEST) continue;
+        for (const lower of ['auth', 'auth-int', 'true']) {
+          expect(foldedValueEquals(P_QOP, lower), `${quoted} ~ ${lower}`).to.equal(value(P_QOP)!.toLowerCase() === lower);
+          expect(foldedValueEquals(P_USERHASH, lower)).to.equal(value(P_USERHASH)!.toLowerCase() === lower);
+        }
+      }
+    }
+    scanCredentials('Digest realm="r"');
+    expect(foldedValueEquals(P_QOP, 'auth')).to.equal(false);
   });
 
   it('handles values longer than its scratch space', () => {

@@ -124,6 +124,16 @@ describe('digest server on malformed or unusual credentials', () => {
     expectVerdict(await verdictFor(srv, mixed), 'ok');
   });
 
+  it('reads the algorithm as toUpperCase would, even through non-ASCII case mappings', async () => {
+    const { srv, value } = await answered({ algorithms: ['SHA-256'] });
+    // U+017F (long s) upper-cases to 'S': the old lookup by toUpperCase accepted this.
+    const odd = edited(value, (h) => h.setParam('algorithm', '\u017fha-256', true));
+    expectVerdict(await verdictFor(srv, odd), 'ok');
+    const { srv: srv2, value: value2 } = await answered({ algorithms: ['SHA-256'] });
+    const kelvinQop = edited(value2, (h) => h.setParam('qop', 'auth\u212a', true));
+    expectVerdict(await verdictFor(srv2, kelvinQop), 'bad-request', 'unknown qop "authk"');
+  });
+
   it('compares the response in either case', async () => {
     const { srv, value } = await answered();
     const upper = edited(value, (h) => h.setParam('response', h.param('response')!.toUpperCase(), true));
