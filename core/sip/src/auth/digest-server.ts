@@ -126,8 +126,9 @@ export class DigestServer {
     const nonce = this.nonces.issue(this.counts.nextSeq(), this.counts.issuerId);
     const templates = this.templates(stale);
     const name = this.challengeHeaderName;
-    const headers: AuthHeaderLine[] = [];
-    for (const [before, after] of templates) headers.push({ name, value: before + nonce + after });
+    // Sized up front: push would reserve room for 16 lines.
+    const headers = new Array<AuthHeaderLine>(templates.length);
+    for (let i = 0; i < templates.length; i++) headers[i] = { name, value: templates[i]![0] + nonce + templates[i]![1] };
     const status = this.challengeStatus;
     const reason = status === 401 ? 'Unauthorized' : 'Proxy Authentication Required';
     return { kind: 'challenge', status, reason, stale, headers, why };
@@ -201,19 +202,28 @@ export class DigestServer {
   /** The checked Digest credentials for this realm, or undefined when the request has none. */
   private readCredentials(request: SipRequest): CheckResult | undefined {
     const name = this.credentialsHeaderName;
-    for (const line of request.headers.getAll(name)) {
-      const scanned = scanCredentials(line);
-      if (scanned === SCAN_INVALID) {
-        this.logUnparsable(line, name);
-        continue;
-      }
-      // Credentials in another scheme or for another realm are someone else's (torture
-      // regaut01): they lead to a fresh challenge, not to an error.
-      if (scanned === SCAN_DIGEST && valueEquals(P_REALM, this.realm)) {
-        return checkScannedCredentials(this.policy, this.opts.checkUri === false ? undefined : request.rawUri);
-      }
+    const headers = request.headers;
+    // count + get answer the usual zero or one line without the arrays getAll builds.
+    const lines = headers.count(name);
+    if (lines === 0) return undefined;
+    if (lines === 1) return this.credentialsIn(headers.get(name)!, name, request);
+    for (const line of headers.getAll(name)) {
+      const found = this.credentialsIn(line, name, request);
+      if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  private credentialsIn(line: string, name: string, request: SipRequest): CheckResult | undefined {
+    const scanned = scanCredentials(line);
+    if (scanned === SCAN_INVALID) {
+      this.logUnparsable(line, name);
+      return undefined;
+    }
+    // Credentials in another scheme or for another realm are someone else's (torture
+    // regaut01): they lead to a fresh challenge, not to an error.
+    if (scanned !== SCAN_DIGEST || !valueEquals(P_REALM, this.realm)) return undefined;
+    return checkScannedCredentials(this.policy, this.opts.checkUri === false ? undefined : request.rawUri);
   }
 
   /** The scan says only "invalid"; the full parser says why, when someone reads debug logs. */
