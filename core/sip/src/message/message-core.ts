@@ -99,7 +99,8 @@ export abstract class SipMessageCore {
    * @internal Puts `top` in place of the top Via as via-policy's replaceTopVia does (a
    * first line holding a comma list becomes one line per value), but forgets only the
    * parsed Vias: received/rport are stamped after validation parsed everything else. A
-   * received first line holding one value is rewritten where it is, in the raw text.
+   * received first line holding one value is rewritten where it is, in the raw text, and
+   * `top` (handed over: the caller keeps no other use of it) becomes the parsed top Via.
    */
   replaceTopViaKeepingOthers(top: Via): void {
     const headers = this.headers;
@@ -109,7 +110,11 @@ export abstract class SipMessageCore {
     if (raw !== undefined) {
       const line = raw.firstOf[H_VIA]!;
       const comma = line < 0 ? -1 : raw.text.indexOf(',', raw.offs[line * 4 + 2]!);
-      if (line >= 0 && (comma < 0 || comma >= raw.offs[line * 4 + 3]!) && headers.replaceFirstKnown(H_VIA, top.toString())) return;
+      if (line >= 0 && (comma < 0 || comma >= raw.offs[line * 4 + 3]!) && headers.replaceFirstKnown(H_VIA, top.toString())) {
+        // The line now reads as `top` does: the transaction layer reads it next, unscanned.
+        this.topViaValue = top;
+        return;
+      }
     }
     const first = headers.get('via');
     const rest = first === undefined || first.indexOf(',') < 0 ? [] : parseVias(first).slice(1);
