@@ -302,8 +302,7 @@ export class TransactionLayer {
 
   private keepFinal(tx: AnyTransaction, wire: Buffer): boolean {
     if (this.closed || tx.layerKey === undefined || !(tx instanceof NonInviteServerTransaction)) return false;
-    this.finals.add(tx.layerKey, tx.layerMergeKey, wire, tx.source);
-    return true;
+    return this.finals.add(tx.layerKey, tx.layerMergeKey, wire, tx.source);
   }
 
   /** A send failed after its transaction ended (a last final, or one resent from its bytes): counted and logged. */
