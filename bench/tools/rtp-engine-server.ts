@@ -25,8 +25,8 @@ import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { BatchedUdpEndpoint, MediaEngine } from '@rvoip/media';
-import type { MediaSession, PortPair, UdpTransportOption } from '@rvoip/media';
+import { BatchedUdpEndpoint, MediaEngine, batchedUdpCounters } from '@rvoip/media';
+import type { BatchedUdpCounters, MediaSession, PortPair, UdpTransportOption } from '@rvoip/media';
 import { EngineProbe } from './rtp-engine-probe.js';
 
 const { values } = parseArgs({
@@ -129,12 +129,14 @@ for (let i = 0; i < rawCount; i++) {
 const all = [...ivr, ...echo];
 const sum = (list: MediaSession[], f: (s: MediaSession) => number): number => list.reduce((n, s) => n + f(s), 0);
 /** Counters read in place: cheap enough to take at the edges of the window. */
-const snapshot = (): { received: number; sent: number; lost: number; framesOut: number; cpu: NodeJS.CpuUsage; t: number } => ({
+const usesNative = rawBatched || engine.udp === 'batched';
+const snapshot = (): { received: number; sent: number; lost: number; framesOut: number; cpu: NodeJS.CpuUsage; t: number; native?: BatchedUdpCounters } => ({
   received: sum(all, (s) => s.rtp.stats.received) + rawCounters.received,
   sent: sum(all, (s) => s.rtp.counters.packetsSent) + rawCounters.sent,
   lost: sum(all, (s) => s.rtp.stats.cumulativeLost),
   framesOut,
   cpu: process.cpuUsage(),
+  ...(usesNative ? { native: batchedUdpCounters() } : {}),
   t: performance.now(),
 });
 /**
@@ -143,6 +145,12 @@ const snapshot = (): { received: number; sent: number; lost: number; framesOut: 
  * read as engine latency). It covers the window plus its 100 ms lead-in.
  */
 const concealed = (): number => sum(ivr, (s) => s.stats().jitterBuffer.concealed);
+
+function nativeWindow(a: BatchedUdpCounters, b: BatchedUdpCounters): Record<string, number> {
+  const batches = b.batches - a.batches;
+  const received = b.received - a.received;
+  return { batches, received, datagramsPerBatch: Number((received / Math.max(1, batches)).toFixed(2)), sent: b.sent - a.sent, sendErrors: b.sendErrors - a.sendErrors, receiveErrors: b.receiveErrors - a.receiveErrors, truncated: b.truncated - a.truncated };
+}
 
 let start = snapshot();
 let concealedAtStart = 0;
@@ -166,6 +174,8 @@ function figures(): Record<string, unknown> {
     framesPlayedOutPerSecond: Math.round(((end.framesOut - start.framesOut) / wallMs) * 1000),
     concealedFrames: concealedAtEnd - concealedAtStart,
     packetsLostAtEngine: end.lost - start.lost,
+    // How many datagrams each JS call of the native path carried, and its error counters.
+    ...(end.native && start.native ? { batchedUdp: nativeWindow(start.native, end.native) } : {}),
     ...probeFigures,
   };
 }
