@@ -26,6 +26,7 @@
  */
 import type { TimerHandle, TimerScheduler } from './timers.js';
 import type { TransactionSource } from './transport.js';
+import { hashOfKey as hashOf } from './transient-table.js';
 
 export interface CompletedFinal {
   /** The server transaction key (17.2.3) retransmissions carry. */
@@ -66,12 +67,6 @@ function fits(s: string, max: number): boolean {
   return s.length * 3 <= max || Buffer.byteLength(s, 'utf8') <= max;
 }
 
-/** FNV-1a over UTF-16 code units: keys are short ASCII text. */
-function hashOf(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h | 0;
-}
 
 /** One open-addressing index: slot i holds (hash, segment seq, record offset) or EMPTY. */
 class SlotTable {

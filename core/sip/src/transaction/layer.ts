@@ -10,6 +10,7 @@ import { parseMessage } from '../message/parser.js';
 import type { AnyTransaction, TransactionContext, TransactionCounters, TransactionKind } from './base.js';
 import type { ClientTransactionHandlers } from './client-base.js';
 import { CompletedFinals } from './completed-finals.js';
+import { TransientTable } from './transient-table.js';
 import type { CompletedFinal } from './completed-finals.js';
 import { requestError, stateError } from './errors.js';
 import { isRfc3261Branch } from './ids.js';
@@ -74,9 +75,9 @@ export class TransactionLayer {
   private readonly transport: TransactionTransport;
   private readonly logger: Logger;
   private readonly ctx: TransactionContext;
-  private readonly clients = new Map<string, ClientTransaction>();
-  private readonly servers = new Map<string, ServerTransaction>();
-  private readonly merged = new Map<string, ServerTransaction>();
+  private readonly clients = new TransientTable<ClientTransaction>();
+  private readonly servers = new TransientTable<ServerTransaction>();
+  private readonly merged = new TransientTable<ServerTransaction>();
   private readonly finals: CompletedFinals;
   private readonly counters: TransactionCounters = { retransmissionsSent: 0, retransmissionsAbsorbed: 0, timeouts: 0, transportErrors: 0 };
   private mergedRequests = 0;
@@ -341,7 +342,7 @@ export class TransactionLayer {
   private forget(tx: AnyTransaction): void {
     const key = tx.layerKey;
     if (key === undefined) return;
-    const map: Map<string, AnyTransaction> = tx.kind.endsWith('client') ? this.clients : this.servers;
+    const map: TransientTable<AnyTransaction> = tx.kind.endsWith('client') ? this.clients : this.servers;
     if (map.get(key) === tx) map.delete(key);
     const mk = tx.layerMergeKey;
     if (mk !== undefined && this.merged.get(mk) === tx) this.merged.delete(mk);
