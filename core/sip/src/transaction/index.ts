@@ -35,3 +35,4 @@ export { createResponse, reasonPhrase, REASON_PHRASES } from './response.js';
 export type { CreateResponseOptions } from './response.js';
 export { createAckForNon2xx, createCancel } from './request-builders.js';
 export { clientKey, clientKeyForResponse, mergeKey, serverKey } from './keys.js';
+export { TransientTable } from './transient-table.js';
