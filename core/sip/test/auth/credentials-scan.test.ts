@@ -125,6 +125,8 @@ describe('credentials scanner', () => {
       'Digest nonce="n1", Nonce="n2", response="r", RESPONSE="s"',
       'Digest realm=ex\u00e7mple',
       'Digest realm="\u0122\u4e2d"',
+      'Digest realm="\ud800x\udfff", username="\ud83d\ude00"',
+      'Digest realm=\ud800',
       '   Digest   realm = "r" ,  nc = 00000001   ',
       'Digest',
       'Digest   ',
