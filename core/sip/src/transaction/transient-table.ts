@@ -12,12 +12,13 @@
  * answered from a microtask) scavenges promoted 150-200 MB per 25 scavenges with Maps
  * and 0.1 MB without them.
  *
- * This table never shrinks, clears a slot's key and value on delete, and clears the old
- * arrays after growing, so nothing it dropped stays reachable from it.
+ * This table is open addressing with linear probing and backward-shift deletion (no
+ * tombstones, so churn never forces a rehash), never shrinks, clears a vacated slot's key
+ * and value, and clears its old arrays after growing, so nothing it dropped stays
+ * reachable from it.
  */
 const EMPTY = 0;
 const LIVE = 1;
-const DELETED = 2;
 const MIN_SLOTS = 64;
 
 /** FNV-1a over UTF-16 code units: keys are short ASCII text. */
@@ -33,8 +34,6 @@ export class TransientTable<V> {
   private keys: Array<string | undefined> = new Array<string | undefined>(MIN_SLOTS).fill(undefined);
   private vals: Array<V | undefined> = new Array<V | undefined>(MIN_SLOTS).fill(undefined);
   private count = 0;
-  /** Live plus deleted slots: what probe chains run through. */
-  private used = 0;
 
   get size(): number {
     return this.count;
@@ -56,12 +55,10 @@ export class TransientTable<V> {
       this.vals[at] = value;
       return;
     }
-    if ((this.used + 1) * 2 > this.state.length) this.grow();
+    if ((this.count + 1) * 2 > this.state.length) this.grow();
     const mask = this.state.length - 1;
     for (let i = h & mask; ; i = (i + 1) & mask) {
-      const s = this.state[i]!;
-      if (s === LIVE) continue;
-      if (s === EMPTY) this.used++;
+      if (this.state[i] === LIVE) continue;
       this.state[i] = LIVE;
       this.hashes[i] = h;
       this.keys[i] = key;
@@ -72,12 +69,24 @@ export class TransientTable<V> {
   }
 
   delete(key: string): boolean {
-    const i = this.slotOf(key, hashOfKey(key));
+    let i = this.slotOf(key, hashOfKey(key));
     if (i < 0) return false;
-    this.state[i] = DELETED;
+    this.count--;
+    // Backward shift (Knuth 6.4, algorithm R): later entries of the probe run move up into
+    // the hole unless their home slot lies cyclically after it, so lookups never need tombstones.
+    const mask = this.state.length - 1;
+    for (let j = (i + 1) & mask; this.state[j] === LIVE; j = (j + 1) & mask) {
+      const home = this.hashes[j]! & mask;
+      const stays = i <= j ? i < home && home <= j : i < home || home <= j;
+      if (stays) continue;
+      this.hashes[i] = this.hashes[j]!;
+      this.keys[i] = this.keys[j];
+      this.vals[i] = this.vals[j];
+      i = j;
+    }
+    this.state[i] = EMPTY;
     this.keys[i] = undefined;
     this.vals[i] = undefined;
-    this.count--;
     return true;
   }
 
@@ -86,7 +95,6 @@ export class TransientTable<V> {
     this.keys.fill(undefined);
     this.vals.fill(undefined);
     this.count = 0;
-    this.used = 0;
   }
 
   /** The live values, as an array (a snapshot: safe to change the table while walking it). */
@@ -101,20 +109,18 @@ export class TransientTable<V> {
     for (let i = h & mask; ; i = (i + 1) & mask) {
       const s = this.state[i]!;
       if (s === EMPTY) return -1;
-      if (s === LIVE && this.hashes[i] === h && this.keys[i] === key) return i;
+      if (this.hashes[i] === h && this.keys[i] === key) return i;
     }
   }
 
-  /** Rehashes the live entries into a table at most a quarter full; deleted slots are dropped. */
+  /** Doubles the table (half full at most) and rehashes the live entries into it. */
   private grow(): void {
     const { state, hashes, keys, vals } = this;
-    let slots = MIN_SLOTS;
-    while (slots < (this.count + 1) * 4) slots *= 2;
+    const slots = state.length * 2;
     this.state = new Uint8Array(slots);
     this.hashes = new Int32Array(slots);
     this.keys = new Array<string | undefined>(slots).fill(undefined);
     this.vals = new Array<V | undefined>(slots).fill(undefined);
-    this.used = this.count;
     const mask = slots - 1;
     for (let i = 0; i < state.length; i++) {
       if (state[i] !== LIVE) continue;

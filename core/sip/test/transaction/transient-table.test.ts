@@ -27,12 +27,12 @@ describe('sip/transaction TransientTable (live transactions by key)', () => {
     expect(t.get('')).to.equal(undefined);
   });
 
-  it('agrees with a Map through 100,000 random sets and deletes (growth, reuse of deleted slots, shrinking)', () => {
+  it('agrees with a Map through 100,000 random sets and deletes (growth, backward-shift deletion)', () => {
     const t = new TransientTable<number>();
     const m = new Map<string, number>();
     const rnd = lcg(42);
     for (let i = 0; i < 100_000; i++) {
-      // Bursts: the key space widens and narrows, so the table grows and shrinks.
+      // Bursts: the key space widens and narrows, so the table grows and entries move on delete.
       const width = 1 + Math.floor(((Math.sin(i / 5000) + 1) / 2) * 3000);
       const key = `z9hG4bK-${Math.floor(rnd() * width)}|10.0.0.1:5060|REGISTER`;
       if (rnd() < 0.5) {
