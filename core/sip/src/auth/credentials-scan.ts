@@ -39,7 +39,8 @@ let text = '';
 /**
  * The scanned value, one UTF-16 unit per element. The header value is a slice of the
  * message text, and charCodeAt on a sliced string pays for the indirection on every
- * character; one native copy and typed-array reads cost about half.
+ * character; one native copy and typed-array reads cost about half. It grows to the
+ * longest value seen, which the transport's message size limit bounds.
  */
 let units = new Uint16Array(1024);
 let unitBytes = Buffer.from(units.buffer);
