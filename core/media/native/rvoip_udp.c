@@ -116,7 +116,16 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
   sock_t *s = (sock_t *)handle;
   ctx_t *c = s->ctx;
   (void)events;
-  if (status < 0) { c->counters[C_RECV_ERRORS]++; return; }
+  if (status < 0) {
+    /* libuv stops a poll handle on POLLERR, which a connected UDP socket shows for a
+     * pending ICMP error (the peer's port closed for a moment). Reading SO_ERROR clears
+     * it; the socket must go on receiving, so the poll restarts and the drain goes on. */
+    int err = 0;
+    socklen_t len = sizeof err;
+    c->counters[C_RECV_ERRORS]++;
+    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+    if (!s->open || uv_poll_start(&s->poll, UV_READABLE, on_readable) != 0) return;
+  }
   struct mmsghdr msgs[MMSG];
   struct iovec iov[MMSG];
   for (;;) {

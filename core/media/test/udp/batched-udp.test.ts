@@ -140,6 +140,30 @@ describe('BatchedUdpEndpoint (native recvmmsg/sendmmsg addon)', function () {
     }
   });
 
+  it('keeps receiving on a connected socket after an ICMP error (the peer\'s port was closed for a while)', async () => {
+    const ep = endpoint();
+    const got = collect(ep);
+    const gone = await dgramSocket();
+    const port = gone.address().port;
+    await new Promise<void>((resolve, reject) => ep.connect(port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    gone.close();
+    const errors0 = batchedUdpCounters().receiveErrors + batchedUdpCounters().sendErrors;
+    // Port unreachable: the kernel marks the connected socket with an error (POLLERR).
+    for (let i = 0; i < 3; i++) {
+      ep.send(Buffer.from('into the void'));
+      flushBatchedUdp();
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor('the ICMP error to be seen', () => batchedUdpCounters().receiveErrors + batchedUdpCounters().sendErrors > errors0);
+    const back = dgram.createSocket('udp4');
+    open.push(back);
+    back.bind(port, '127.0.0.1');
+    await once(back, 'listening');
+    back.send(Buffer.from('back again'), ep.port, '127.0.0.1');
+    await waitFor('a datagram after the error', () => got.length === 1);
+    expect(got[0]!.msg.toString()).to.equal('back again');
+  });
+
   it('keeps the rest of a batch when a socket closes in the middle of it', async () => {
     const [a, b] = [endpoint(), endpoint()];
     const got: string[] = [];
