@@ -37,8 +37,11 @@ describe('session/registrar under SIPp REGISTER load with digest', function () {
     const bindings = await rig.registry.lookup(`sip:sippuser@${DOMAIN}`);
     expect(bindings).to.have.length(1);
     expect(oks.has(bindings[0]!.callId)).to.equal(true);
-    const challenged = rig.outcomes.filter((o) => o.status === 401).length;
-    expect(challenged).to.equal(3000);
+    // Challenges are stateless (RFC 3261 8.2.7): a first REGISTER that SIPp retransmitted
+    // before its 401 arrived (a loaded machine) earns a second one. Every call is challenged.
+    const challenged = rig.outcomes.filter((o) => o.status === 401);
+    expect(new Set(challenged.map((o) => o.callId)).size).to.equal(3000);
+    expect(challenged.length).to.be.at.least(3000);
     expect(rig.outcomes.filter((o) => o.status === 200).length).to.equal(3000);
   });
 });
