@@ -19,257 +19,7 @@
  * meta entry i: [socket id, offset in data, length, port | family6 << 16 | changed << 17];
  * "changed": the source differs from this socket's previous datagram (JS caches strings).
  */
-#define _GNU_SOURCE
-#define NAPI_VERSION 8
-#include <node_api.h>
-#include <uv.h>
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netinet/in.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#define SLOT 2048      /* larger than any RTP/RTCP datagram on an Ethernet path */
-#define RECV_SLOTS 512 /* one batch; a full slab is handed to JS at once */
-#define SEND_SLOTS 512
-#define MMSG 64        /* datagrams per recvmmsg/sendmmsg call */
-
-typedef struct ctx ctx_t;
-
-typedef struct {
-  uv_poll_t poll; /* first member: the poll callback casts back */
-  ctx_t *ctx;
-  int fd;
-  int id;
-  int open;
-  struct sockaddr_storage last_src;
-  socklen_t last_src_len;
-  struct sockaddr_storage dest;
-  socklen_t dest_len;
-} sock_t;
-
-enum { C_BATCHES, C_RECEIVED, C_TRUNCATED, C_RECV_ERRORS, C_SENT, C_SEND_ERRORS, C_COUNT };
-
-struct ctx {
-  napi_env env;
-  uv_loop_t *loop;
-  uv_check_t check;
-  uv_prepare_t prepare;
-  napi_ref on_batch;
-  napi_ref resource;
-  napi_async_context async;
-  napi_ref data_ref, meta_ref;
-  uint8_t *data;
-  int32_t *meta;
-  struct sockaddr_storage src[RECV_SLOTS];
-  int count;
-  int delivering;
-  int torn_down;
-  sock_t **socks;
-  int cap;
-  uint8_t *out;
-  int32_t out_sock[SEND_SLOTS];
-  uint16_t out_len[SEND_SLOTS];
-  uint8_t out_dest[SEND_SLOTS];
-  int out_count;
-  double counters[C_COUNT];
-  int handles; /* libuv handles not yet closed; the context is freed after teardown and the last */
-};
-
-static sock_t *lookup(ctx_t *c, int32_t id) {
-  if (id < 0 || id >= c->cap) return NULL;
-  sock_t *s = c->socks[id];
-  return s && s->open ? s : NULL;
-}
-
-/* Hands the collected batch to JS; make_callback also drains nextTick and microtasks. */
-static void deliver(ctx_t *c) {
-  if (c->count == 0 || c->delivering || c->torn_down || !c->on_batch) return;
-  napi_env env = c->env;
-  napi_handle_scope scope;
-  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value fn, recv, argv[1], result;
-  c->delivering = 1;
-  c->counters[C_BATCHES]++;
-  napi_get_reference_value(env, c->on_batch, &fn);
-  napi_get_reference_value(env, c->resource, &recv);
-  napi_create_int32(env, c->count, &argv[0]);
-  napi_status st = napi_make_callback(env, c->async, recv, fn, 1, argv, &result);
-  c->count = 0;
-  c->delivering = 0;
-  if (st == napi_pending_exception) {
-    napi_value err;
-    napi_get_and_clear_last_exception(env, &err);
-    napi_fatal_exception(env, err); /* 'uncaughtException', as a throwing dgram listener */
-  }
-  napi_close_handle_scope(env, scope);
-}
-
-static int same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b, socklen_t len) {
-  return memcmp(a, b, len) == 0;
-}
-
-static void on_readable(uv_poll_t *handle, int status, int events) {
-  sock_t *s = (sock_t *)handle;
-  ctx_t *c = s->ctx;
-  (void)events;
-  if (status < 0) {
-    /* libuv stops a poll handle on POLLERR, which a connected UDP socket shows for a
-     * pending ICMP error (the peer's port closed for a moment). Reading SO_ERROR clears
-     * it; the socket must go on receiving, so the poll restarts and the drain goes on. */
-    int err = 0;
-    socklen_t len = sizeof err;
-    c->counters[C_RECV_ERRORS]++;
-    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
-    if (!s->open || uv_poll_start(&s->poll, UV_READABLE, on_readable) != 0) return;
-  }
-  struct mmsghdr msgs[MMSG];
-  struct iovec iov[MMSG];
-  for (;;) {
-    if (c->count == RECV_SLOTS) {
-      deliver(c);
-      if (!s->open) return; /* closed by its handler: its struct lives until on_closed */
-      if (c->count == RECV_SLOTS) return; /* JS could not be called: leave the rest queued */
-    }
-    int n = RECV_SLOTS - c->count;
-    if (n > MMSG) n = MMSG;
-    for (int i = 0; i < n; i++) {
-      int e = c->count + i;
-      iov[i].iov_base = c->data + (size_t)e * SLOT;
-      iov[i].iov_len = SLOT;
-      memset(&msgs[i].msg_hdr, 0, sizeof(struct msghdr));
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-      msgs[i].msg_hdr.msg_name = &c->src[e];
-      msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-    }
-    int r = recvmmsg(s->fd, msgs, (unsigned)n, MSG_DONTWAIT, NULL);
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      /* EAGAIN: drained. ECONNREFUSED: an ICMP error for an earlier send, not a datagram. */
-      if (errno != EAGAIN && errno != EWOULDBLOCK) c->counters[C_RECV_ERRORS]++;
-      if (errno == ECONNREFUSED) continue;
-      return;
-    }
-    int base = c->count;
-    for (int i = 0; i < r; i++) {
-      if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) { c->counters[C_TRUNCATED]++; continue; }
-      /* Entries are compacted over truncated datagrams: move this one down if one was. */
-      int e = c->count;
-      struct sockaddr_storage *from = &c->src[e];
-      if (e != base + i) {
-        memcpy(from, &c->src[base + i], sizeof *from);
-        memmove(c->data + (size_t)e * SLOT, c->data + (size_t)(base + i) * SLOT, msgs[i].msg_len);
-      }
-      socklen_t len = msgs[i].msg_hdr.msg_namelen;
-      int port, v6 = from->ss_family == AF_INET6;
-      port = ntohs(v6 ? ((struct sockaddr_in6 *)from)->sin6_port : ((struct sockaddr_in *)from)->sin_port);
-      int changed = len != s->last_src_len || !same_addr(from, &s->last_src, len);
-      if (changed) { memcpy(&s->last_src, from, len); s->last_src_len = len; }
-      int32_t *m = c->meta + e * 4;
-      m[0] = s->id;
-      m[1] = e * SLOT;
-      m[2] = (int32_t)msgs[i].msg_len;
-      m[3] = port | (v6 << 16) | (changed << 17);
-      c->count++;
-      c->counters[C_RECEIVED]++;
-    }
-    if (r < n) return; /* fewer than asked: the socket is drained */
-  }
-}
-
-/* Sends every queued datagram, one sendmmsg per run of the same socket. */
-static void flush(ctx_t *c) {
-  struct mmsghdr msgs[MMSG];
-  struct iovec iov[MMSG];
-  int i = 0;
-  while (i < c->out_count) {
-    sock_t *s = lookup(c, c->out_sock[i]);
-    int n = 0;
-    while (i + n < c->out_count && n < MMSG && c->out_sock[i + n] == c->out_sock[i]) n++;
-    if (!s) { i += n; continue; }
-    for (int k = 0; k < n; k++) {
-      int e = i + k;
-      iov[k].iov_base = c->out + (size_t)e * SLOT;
-      iov[k].iov_len = c->out_len[e];
-      memset(&msgs[k].msg_hdr, 0, sizeof(struct msghdr));
-      msgs[k].msg_hdr.msg_iov = &iov[k];
-      msgs[k].msg_hdr.msg_iovlen = 1;
-      if (c->out_dest[e] && s->dest_len) {
-        msgs[k].msg_hdr.msg_name = &s->dest;
-        msgs[k].msg_hdr.msg_namelen = s->dest_len;
-      }
-    }
-    int done = 0;
-    while (done < n) {
-      int r = sendmmsg(s->fd, msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
-      if (r < 0 && errno == EINTR) continue;
-      /* UDP is lossy: a full send buffer or an ICMP error costs the datagram, as on the wire. */
-      if (r <= 0) { c->counters[C_SEND_ERRORS]++; done++; continue; }
-      c->counters[C_SENT] += r;
-      done += r;
-    }
-    i += n;
-  }
-  c->out_count = 0;
-}
-
-static void on_check(uv_check_t *h) {
-  ctx_t *c = h->data;
-  deliver(c);
-  flush(c);
-}
-
-static void on_prepare(uv_prepare_t *h) { flush((ctx_t *)h->data); }
-
-static void release_handle(ctx_t *c) {
-  if (--c->handles > 0 || !c->torn_down) return;
-  free(c->out);
-  free(c->socks);
-  free(c);
-}
-
-static void on_closed(uv_handle_t *h) {
-  sock_t *s = (sock_t *)h;
-  ctx_t *c = s->ctx;
-  if (s->id < c->cap && c->socks[s->id] == s) c->socks[s->id] = NULL;
-  free(s);
-  release_handle(c);
-}
-
-static void on_loop_handle_closed(uv_handle_t *h) { release_handle(h->data); }
-
-static void close_sock(ctx_t *c, sock_t *s) {
-  s->open = 0;
-  uv_poll_stop(&s->poll); /* removes the fd from epoll, so closing it now is safe */
-  close(s->fd);
-  s->fd = -1;
-  uv_close((uv_handle_t *)&s->poll, on_closed);
-  (void)c;
-}
-
-/* Process or worker exit: no callback into JS any more, every fd closed. */
-static void teardown(void *arg) {
-  ctx_t *c = arg;
-  flush(c);
-  c->torn_down = 1;
-  for (int i = 0; i < c->cap; i++) {
-    if (c->socks[i] && c->socks[i]->open) close_sock(c, c->socks[i]);
-  }
-  /* A worker's loop must close with no handle open; the context goes with the last one
-   * (on the main thread at exit the loop may never run them: then nothing is freed). */
-  uv_close((uv_handle_t *)&c->check, on_loop_handle_closed);
-  uv_close((uv_handle_t *)&c->prepare, on_loop_handle_closed);
-  if (c->on_batch) napi_delete_reference(c->env, c->on_batch);
-  napi_delete_reference(c->env, c->resource);
-  napi_delete_reference(c->env, c->data_ref);
-  napi_delete_reference(c->env, c->meta_ref);
-  napi_async_destroy(c->env, c->async);
-  c->on_batch = NULL;
-}
+#include "rvoip_udp.h"
 
 /* ---- argument helpers ---- */
 
@@ -379,7 +129,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   s->open = 1;
   if (uv_poll_init_socket(c->loop, &s->poll, fd) != 0) { close(fd); free(s); return num(env, -EINVAL); }
   c->handles++;
-  uv_poll_start(&s->poll, UV_READABLE, on_readable);
+  uv_poll_start(&s->poll, UV_READABLE, rvu_on_readable);
   c->socks[id] = s;
   return num(env, id);
 }
@@ -387,7 +137,7 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 static napi_value js_local_port(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   ctx_t *c = args(env, info, 1, argv);
-  sock_t *s = lookup(c, int_arg(env, argv[0]));
+  sock_t *s = rvu_lookup(c, int_arg(env, argv[0]));
   struct sockaddr_storage a;
   socklen_t len = sizeof a;
   if (!s) return num(env, -EBADF);
@@ -399,19 +149,19 @@ static napi_value js_local_port(napi_env env, napi_callback_info info) {
 static napi_value connect_or_dest(napi_env env, napi_callback_info info, int do_connect) {
   napi_value argv[3];
   ctx_t *c = args(env, info, 3, argv);
-  sock_t *s = lookup(c, int_arg(env, argv[0]));
+  sock_t *s = rvu_lookup(c, int_arg(env, argv[0]));
   if (!s) return num(env, -EBADF);
   struct sockaddr_storage a;
   socklen_t len;
   int err = sockaddr_of(env, argv[2], int_arg(env, argv[1]), family_of(s), &a, &len);
   if (err) return num(env, err);
   if (do_connect) {
-    flush(c); /* queued sends were addressed before the connect */
+    rvu_flush(c); /* queued sends were addressed before the connect */
     return num(env, connect(s->fd, (struct sockaddr *)&a, len) == 0 ? 0 : -errno);
   }
   /* Datagrams queued for the previous destination must still go there. */
   for (int i = 0; i < c->out_count; i++) {
-    if (c->out_sock[i] == s->id && c->out_dest[i]) { flush(c); break; }
+    if (c->out_sock[i] == s->id && c->out_dest[i]) { rvu_flush(c); break; }
   }
   memcpy(&s->dest, &a, len);
   s->dest_len = len;
@@ -424,9 +174,9 @@ static napi_value js_set_dest(napi_env env, napi_callback_info info) { return co
 static napi_value js_disconnect(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   ctx_t *c = args(env, info, 1, argv);
-  sock_t *s = lookup(c, int_arg(env, argv[0]));
+  sock_t *s = rvu_lookup(c, int_arg(env, argv[0]));
   if (!s) return num(env, -EBADF);
-  flush(c);
+  rvu_flush(c);
   struct sockaddr a;
   memset(&a, 0, sizeof a);
   a.sa_family = AF_UNSPEC;
@@ -437,7 +187,7 @@ static napi_value js_disconnect(napi_env env, napi_callback_info info) {
 static napi_value send_common(napi_env env, napi_callback_info info, int now) {
   napi_value argv[3];
   ctx_t *c = args(env, info, 3, argv);
-  sock_t *s = lookup(c, int_arg(env, argv[0]));
+  sock_t *s = rvu_lookup(c, int_arg(env, argv[0]));
   if (!s) return num(env, -EBADF);
   void *bytes;
   size_t len;
@@ -450,7 +200,7 @@ static napi_value send_common(napi_env env, napi_callback_info info, int now) {
   if (to_dest && !s->dest_len) return num(env, -EDESTADDRREQ);
   if (now || len > SLOT) {
     /* Keep order with what is queued for this socket. */
-    if (c->out_count) flush(c);
+    if (c->out_count) rvu_flush(c);
     ssize_t r;
     do {
       r = sendto(s->fd, bytes, len, MSG_DONTWAIT, to_dest ? (struct sockaddr *)&s->dest : NULL, to_dest ? s->dest_len : 0);
@@ -459,7 +209,7 @@ static napi_value send_common(napi_env env, napi_callback_info info, int now) {
     c->counters[C_SENT]++;
     return num(env, 0);
   }
-  if (c->out_count == SEND_SLOTS) flush(c);
+  if (c->out_count == SEND_SLOTS) rvu_flush(c);
   int e = c->out_count++;
   memcpy(c->out + (size_t)e * SLOT, bytes, len);
   c->out_sock[e] = s->id;
@@ -473,7 +223,7 @@ static napi_value js_send_now(napi_env env, napi_callback_info info) { return se
 
 static napi_value js_flush(napi_env env, napi_callback_info info) {
   ctx_t *c = args(env, info, 0, NULL);
-  flush(c);
+  rvu_flush(c);
   return NULL;
 }
 
@@ -481,10 +231,10 @@ static napi_value js_flush(napi_env env, napi_callback_info info) {
 static napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   ctx_t *c = args(env, info, 1, argv);
-  sock_t *s = lookup(c, int_arg(env, argv[0]));
+  sock_t *s = rvu_lookup(c, int_arg(env, argv[0]));
   if (!s) return num(env, -EBADF);
-  flush(c);
-  close_sock(c, s);
+  rvu_flush(c);
+  rvu_close_sock(c, s);
   return num(env, 0);
 }
 
@@ -536,12 +286,12 @@ NAPI_MODULE_INIT() {
   c->handles = 2;
   c->check.data = c;
   c->prepare.data = c;
-  uv_check_start(&c->check, on_check);
-  uv_prepare_start(&c->prepare, on_prepare);
+  uv_check_start(&c->check, rvu_on_check);
+  uv_prepare_start(&c->prepare, rvu_on_prepare);
   /* Neither keeps the process alive; open sockets do, as dgram sockets do. */
   uv_unref((uv_handle_t *)&c->check);
   uv_unref((uv_handle_t *)&c->prepare);
-  napi_add_env_cleanup_hook(env, teardown, c);
+  napi_add_env_cleanup_hook(env, rvu_teardown, c);
   napi_property_descriptor fns[] = {
     { "setup", NULL, js_setup, NULL, NULL, NULL, napi_default, c },
     { "open", NULL, js_open, NULL, NULL, NULL, napi_default, c },
