@@ -56,7 +56,10 @@ rmSync(failedMarker, { force: true });
 const args = [gyp, 'rebuild', `--nodedir=${dir}`, '--directory', here];
 const r = spawnSync(process.execPath, args, { stdio: process.env.RVOIP_UDP_BUILD_VERBOSE ? 'inherit' : ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 if (r.status !== 0) {
-  const tail = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-6).join(' | ');
+  // The compiler's own complaint, not node-gyp's boilerplate (System, command, cwd...).
+  const lines = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n');
+  const telling = lines.filter((l) => /error|not found|No such file/i.test(l) && !/^gyp ERR! (System|command|cwd|node -v|node-gyp -v|not ok)/.test(l));
+  const tail = (telling.length ? telling : lines).slice(-6).join(' | ');
   fail(`node-gyp exited with ${r.status ?? r.signal}: ${tail || r.error?.message || 'no output'}`);
 }
 if (!existsSync(join(here, 'build', 'Release', 'rvoip_udp.node'))) fail('node-gyp succeeded but build/Release/rvoip_udp.node is missing');
