@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { BatchedUdpEndpoint, batchedUdpCounters, flushBatchedUdp, nativeUdpStatus } from '../../src/index.js';
+import { BatchedUdpEndpoint, MediaEngine, batchedUdpCounters, flushBatchedUdp, nativeUdpStatus } from '../../src/index.js';
 import type { UdpSource } from '../../src/index.js';
 import { waitFor } from '../helpers/ports.js';
 
@@ -49,6 +49,13 @@ describe('BatchedUdpEndpoint (native recvmmsg/sendmmsg addon)', function () {
   it('is built and loads on this machine (npm install builds it; core/media/native/build.mjs by hand)', () => {
     const status = nativeUdpStatus();
     expect(status.loaded, status.loaded ? '' : status.reason).to.equal(true);
+  });
+
+  it("resolves MediaEngine's udp option: 'auto' and 'batched' use the addon here, 'dgram' (the default) does not", async () => {
+    const engines = [new MediaEngine(), new MediaEngine({ udp: 'dgram' }), new MediaEngine({ udp: 'auto' }), new MediaEngine({ udp: 'batched' })];
+    expect(engines.map((e) => e.udp)).to.deep.equal(['dgram', 'dgram', 'batched', 'batched']);
+    expect(engines.map((e) => e.ports.transport)).to.deep.equal(['dgram', 'dgram', 'batched', 'batched']);
+    await Promise.all(engines.map((e) => e.close()));
   });
 
   it('receives many datagrams in one batch, each intact and owned by the receiver', async () => {
